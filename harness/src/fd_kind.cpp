@@ -79,6 +79,10 @@ const std::array<FdKind, kFdKindCount>& AllFdKinds() {
   return kAll;
 }
 
+bool IsSocketKind(FdKind kind) {
+  return kind >= FdKind::kTcp && kind <= FdKind::kSocket;
+}
+
 std::string_view FdKindName(FdKind kind) {
   return kNames[static_cast<std::size_t>(kind)];
 }

@@ -50,6 +50,9 @@ int ReadNumericEntries(int dirfd, std::vector<int>& out) {
       auto [ptr, ec] = std::from_chars(name, name + std::strlen(name), value);
       if (ec == std::errc() && *ptr == '\0') out.push_back(value);
     }
+    // procfs fills the buffer until an entry does not fit; with room for several more entries
+    // left, the listing is complete and the empty read that would confirm it can be saved.
+    if (n < static_cast<long>(sizeof buffer) - 1024) return 0;
   }
 }
 
@@ -72,6 +75,7 @@ bool ParseProcStat(std::string_view text, ProcStat& out) {
     ++field;
     if (field == 3 && !token.empty()) out.state = token[0];
     if (field == 4) std::from_chars(token.data(), token.data() + token.size(), out.ppid);
+    if (field == 9) std::from_chars(token.data(), token.data() + token.size(), out.flags);
     if (field == 22) {
       std::from_chars(token.data(), token.data() + token.size(), out.start_time);
       return true;

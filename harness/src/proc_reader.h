@@ -25,7 +25,11 @@ struct ProcStat {
   std::string comm;
   char state = '?';
   pid_t ppid = 0;
+  unsigned flags = 0;                 // field 9, the kernel's PF_* flags
   unsigned long long start_time = 0;  // field 22, clock ticks since boot
+
+  // PF_EXITING: the process has begun to exit and may already have dropped its FD table.
+  bool Exiting() const { return state == 'Z' || state == 'X' || (flags & 0x4) != 0; }
 };
 bool ParseProcStat(std::string_view text, ProcStat& out);
 

@@ -6,7 +6,8 @@
 namespace leakwatch {
 
 Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take_after,
-                            const Slack& slack, const SettlePolicy& policy) {
+                            const Slack& slack, const SettlePolicy& policy,
+                            const DiffFilter& filter) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + policy.deadline;
@@ -17,6 +18,7 @@ Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take
     if (!after) return after.error();
     ++result.snapshots;
     result.diff = DiffSnapshots(before, *after);
+    if (filter) filter(result.diff);
     result.after = std::move(*after);
     result.growth = GrowthBeyondSlack(result.diff.delta, slack);
     Clock::time_point now = Clock::now();

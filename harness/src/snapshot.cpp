@@ -14,8 +14,10 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "fd_reader.h"
 #include "leakwatch/unique_fd.h"
 #include "proc_reader.h"
+#include "process_tree.h"
 #include "socket_table.h"
 
 namespace leakwatch {
@@ -26,9 +28,6 @@ using internal::ParseLeadingInt;
 using internal::ProcStat;
 using internal::ReadFileAt;
 using internal::ReadNumericEntries;
-
-constexpr std::size_t kMaxCmdLength = 512;
-constexpr int kMaxDescendantDepth = 64;  // a guard, far beyond any real process tree
 
 Error GoneError(pid_t pid) {
   return Error(ErrorCode::kNotFound, fmt::format("process {} exited during the snapshot", pid),
@@ -50,15 +49,6 @@ Error ReadError(pid_t pid, const char* what, int err) {
   return ErrnoError(err, fmt::format("reading /proc/{}/{}", pid, what));
 }
 
-pid_t PidfdTarget(int proc_dir, int fd) {
-  char path[32];
-  std::snprintf(path, sizeof path, "fdinfo/%d", fd);
-  std::string text;
-  if (ReadFileAt(proc_dir, path, text) != 0) return 0;
-  std::string_view value = FieldValue(text, "Pid");
-  return value.empty() ? 0 : static_cast<pid_t>(ParseLeadingInt(value, 0));
-}
-
 Result<std::vector<FdInfo>> ReadFds(pid_t pid, int proc_dir, bool resolve_endpoints) {
   UniqueFd fd_dir(openat(proc_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd_dir) return ReadError(pid, "fd", errno);
@@ -72,54 +62,18 @@ Result<std::vector<FdInfo>> ReadFds(pid_t pid, int proc_dir, bool resolve_endpoi
 
   std::vector<FdInfo> fds;
   fds.reserve(numbers.size());
-  // getxattr has no *at() form: build "/proc/PID/fd/" once and append each number.
-  std::string fd_path = fmt::format("/proc/{}/fd/", pid);
-  const std::size_t fd_path_base = fd_path.size();
-  char link[PATH_MAX];
-  char name[16];
+  internal::FdReader reader(pid, proc_dir, fd_dir.get());
   for (int number : numbers) {
-    auto [end, ec] = std::to_chars(name, name + sizeof name - 1, number);
-    *end = '\0';
-    ssize_t length = readlinkat(fd_dir.get(), name, link, sizeof link);
-    if (length < 0) {
-      if (errno == EACCES || errno == EPERM) return PermissionError(pid, "fd", errno);
-      continue;  // closed since the directory was read
-    }
     FdInfo info;
-    info.fd = number;
-    info.target.assign(link, static_cast<std::size_t>(length));
-    mode_t mode = 0;
-    switch (ShapeOfLink(info.target)) {
-      case LinkShape::kPath: {
-        // DONT_SYNC: a descriptor on a network filesystem must not cost a round trip.
-        struct statx stx {};
-        if (statx(fd_dir.get(), name, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &stx) != 0) {
-          if (errno == ENOENT) continue;
-        } else {
-          mode = stx.stx_mode;
-          info.inode = stx.stx_ino;
-        }
+    switch (reader.Read(number, info)) {
+      case internal::FdReader::kOk:
+        fds.push_back(std::move(info));
         break;
-      }
-      case LinkShape::kSocket: {
-        info.inode = InodeFromLink(info.target);
-        fd_path.resize(fd_path_base);
-        fd_path += name;
-        char protocol[64];
-        ssize_t n = getxattr(fd_path.c_str(), "system.sockprotoname", protocol, sizeof protocol);
-        if (n > 0) info.protocol.assign(protocol, strnlen(protocol, static_cast<std::size_t>(n)));
-        break;
-      }
-      case LinkShape::kPipe:
-      case LinkShape::kOther:
-        info.inode = InodeFromLink(info.target);
-        break;
-      case LinkShape::kAnonInode:
-        break;
+      case internal::FdReader::kGone:
+        break;  // closed since the directory was read
+      case internal::FdReader::kDenied:
+        return PermissionError(pid, "fd", EACCES);
     }
-    info.kind = ClassifyFdLink(info.target, mode, info.protocol);
-    if (info.kind == FdKind::kPidfd) info.pidfd_pid = PidfdTarget(proc_dir, number);
-    fds.push_back(std::move(info));
   }
 
   if (resolve_endpoints) {
@@ -133,91 +87,17 @@ Result<std::vector<FdInfo>> ReadFds(pid_t pid, int proc_dir, bool resolve_endpoi
   return fds;
 }
 
-std::string TrimNewline(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
-  return s;
-}
-
 Result<std::vector<ThreadInfo>> ReadThreads(pid_t pid, int proc_dir, const std::vector<int>& tids) {
   std::vector<ThreadInfo> threads;
   threads.reserve(tids.size());
   std::string comm;
-  char path[48];
   for (int tid : tids) {
-    std::snprintf(path, sizeof path, "task/%d/comm", tid);
-    int err = ReadFileAt(proc_dir, path, comm);
+    int err = internal::ReadThreadName(proc_dir, tid, comm);
     if (err == ENOENT || err == ESRCH) continue;  // the thread ended meanwhile
     if (err != 0) return ReadError(pid, "task", err);
-    threads.push_back({tid, TrimNewline(comm)});
+    threads.push_back({tid, comm});
   }
   return threads;
-}
-
-// The children of every thread of the process at `proc_dir` (children belong to the thread that
-// forked them, so each task's list is read).
-void ReadChildPids(int proc_dir, const std::vector<int>& tids, std::vector<pid_t>& out) {
-  std::string text;
-  char path[48];
-  for (int tid : tids) {
-    std::snprintf(path, sizeof path, "task/%d/children", tid);
-    if (ReadFileAt(proc_dir, path, text) != 0) continue;
-    const char* p = text.data();
-    const char* end = p + text.size();
-    while (p < end) {
-      while (p < end && *p == ' ') ++p;
-      pid_t child = 0;
-      auto [next, ec] = std::from_chars(p, end, child);
-      if (ec != std::errc()) break;
-      out.push_back(child);
-      p = next;
-    }
-  }
-}
-
-std::string CommandLine(int proc_dir, const std::string& comm) {
-  std::string cmd;
-  ReadFileAt(proc_dir, "cmdline", cmd);
-  while (!cmd.empty() && cmd.back() == '\0') cmd.pop_back();
-  if (cmd.empty()) return "[" + comm + "]";  // zombies and kernel threads have no cmdline
-  std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-  if (cmd.size() > kMaxCmdLength) cmd.resize(kMaxCmdLength);
-  return cmd;
-}
-
-// Breadth first from the snapshotted process. Processes that exit while we walk are skipped.
-std::vector<ProcessInfo> ReadDescendants(int root_dir, const std::vector<int>& root_tids) {
-  std::vector<ProcessInfo> out;
-  std::vector<pid_t> level;
-  ReadChildPids(root_dir, root_tids, level);
-  std::string text;
-  std::vector<int> tids;
-  for (int depth = 1; !level.empty() && depth <= kMaxDescendantDepth; ++depth) {
-    std::vector<pid_t> next_level;
-    for (pid_t pid : level) {
-      char path[32];
-      std::snprintf(path, sizeof path, "/proc/%d", pid);
-      UniqueFd dir(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!dir) continue;
-      ProcStat stat;
-      if (ReadFileAt(dir.get(), "stat", text) != 0 || !internal::ParseProcStat(text, stat)) {
-        continue;
-      }
-      ProcessInfo info;
-      info.pid = pid;
-      info.ppid = stat.ppid;
-      info.state = static_cast<ProcessState>(stat.state);
-      info.depth = depth;
-      info.start_time = stat.start_time;
-      info.cmd = CommandLine(dir.get(), stat.comm);
-      out.push_back(std::move(info));
-      UniqueFd task_dir(openat(dir.get(), "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (task_dir && ReadNumericEntries(task_dir.get(), tids) == 0) {
-        ReadChildPids(dir.get(), tids, next_level);
-      }
-    }
-    level = std::move(next_level);
-  }
-  return out;
 }
 
 void ReadMemory(int proc_dir, Snapshot& snap) {
@@ -314,7 +194,7 @@ Result<Snapshot> TakeSnapshot(pid_t pid, const SnapshotOptions& options) {
   if (!internal::ParseProcStat(text, stat)) {
     return Error(ErrorCode::kIo, fmt::format("cannot parse /proc/{}/stat", pid));
   }
-  if (stat.state == 'Z' || stat.state == 'X') {
+  if (stat.Exiting()) {
     return Error(ErrorCode::kNotFound,
                  fmt::format("process {} has exited (a zombie not yet reaped by its parent)", pid),
                  ESRCH);
@@ -336,13 +216,13 @@ Result<Snapshot> TakeSnapshot(pid_t pid, const SnapshotOptions& options) {
       if (!threads) return threads.error();
       snap.threads = std::move(*threads);
     }
-    if (options.children) snap.children = ReadDescendants(proc_dir.get(), tids);
+    if (options.children) snap.children = internal::ReadDescendants(proc_dir.get(), tids);
   }
   if (options.memory) ReadMemory(proc_dir.get(), snap);
 
   // A process that exited while we read gives partial data; say so rather than return it.
   if (ReadFileAt(proc_dir.get(), "stat", text) != 0 || !internal::ParseProcStat(text, stat) ||
-      stat.state == 'Z' || stat.state == 'X') {
+      stat.Exiting()) {
     return GoneError(pid);
   }
   return snap;

@@ -1,6 +1,7 @@
 #include "child_process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,13 +32,22 @@ std::vector<char*> ArgvPointers(const std::vector<std::string>& argv) {
   return out;
 }
 
+constexpr uid_t kNobody = 65534;
+
 // Forks and execs argv with the given fds as stdin/stdout/stderr (-1: /dev/null).
-pid_t ForkExec(const std::vector<std::string>& argv, int in, int out, int err) {
+pid_t ForkExec(const std::vector<std::string>& argv, int in, int out, int err,
+               bool as_nobody = false) {
   std::vector<char*> args = ArgvPointers(argv);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid != 0) return pid;
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Groups first: after setresuid they could no longer be dropped.
+  if (as_nobody && (setgroups(0, nullptr) != 0 || setresgid(kNobody, kNobody, kNobody) != 0 ||
+                    setresuid(kNobody, kNobody, kNobody) != 0)) {
+    dprintf(err >= 0 ? err : 2, "dropping privileges: %s\n", strerror(errno));
+    _exit(127);
+  }
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // after the uid change, which clears it
   if (getppid() != parent) _exit(127);
   int devnull = open("/dev/null", O_RDWR);
   dup2(in >= 0 ? in : devnull, 0);
@@ -163,15 +173,17 @@ void ChildProcess::Kill() {
   Wait();
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
-                         std::chrono::seconds guard) {
+namespace {
+
+CommandResult Run(const std::vector<std::string>& argv, const std::string& input,
+                  std::chrono::seconds guard, bool as_nobody) {
   CommandResult result;
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     ADD_FAILURE() << "pipe: " << strerror(errno);
     return result;
   }
-  pid_t pid = ForkExec(argv, in[0], out[1], err[1]);
+  pid_t pid = ForkExec(argv, in[0], out[1], err[1], as_nobody);
   close(in[0]);
   close(out[1]);
   close(err[1]);
@@ -213,6 +225,17 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
+}
+
+}  // namespace
+
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
+                         std::chrono::seconds guard) {
+  return Run(argv, input, guard, false);
+}
+
+CommandResult RunCommandAsNobody(const std::vector<std::string>& argv) {
+  return Run(argv, "", std::chrono::seconds(120), true);
 }
 
 TempDir::TempDir() {

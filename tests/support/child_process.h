@@ -67,6 +67,10 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
                          std::chrono::seconds guard = std::chrono::seconds(120));
 
+// As RunCommand, as user and group nobody (65534), without supplementary groups: for the
+// "permission denied" paths, which root never takes. Needs root.
+CommandResult RunCommandAsNobody(const std::vector<std::string>& argv);
+
 // A fresh directory under $TMPDIR, removed with its contents by the destructor.
 class TempDir {
  public:

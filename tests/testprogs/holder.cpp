@@ -46,8 +46,6 @@
 
 namespace {
 
-std::string g_scratch_dir;  // holds the fifo; removed at exit
-
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "lw-holder: %s: %s\n", what.c_str(), std::strerror(errno));
   std::exit(1);
@@ -80,9 +78,17 @@ int OpenKind(const std::string& kind) {
   if (kind == "dir") return open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (kind == "chr") return open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (kind == "fifo") {
-    std::string path = g_scratch_dir + "/fifo";
-    if (access(path.c_str(), F_OK) != 0 && mkfifo(path.c_str(), 0600) != 0) return -1;
-    return open(path.c_str(), O_RDWR | O_CLOEXEC);  // O_RDWR: does not block without a writer
+    // Made, opened and removed at once, so that nothing is left on disk even after SIGKILL.
+    const char* base = std::getenv("TMPDIR");
+    std::string dir = std::string(base && *base ? base : "/tmp") + "/lw-holder.XXXXXX";
+    if (!mkdtemp(dir.data())) return -1;
+    std::string path = dir + "/fifo";
+    int fd = mkfifo(path.c_str(), 0600) == 0 ? open(path.c_str(), O_RDWR | O_CLOEXEC) : -1;
+    int saved = errno;  // O_RDWR: the open does not block without a writer
+    unlink(path.c_str());
+    rmdir(dir.c_str());
+    errno = saved;
+    return fd;
   }
   if (kind == "pipe") {
     int p[2];
@@ -210,14 +216,6 @@ int main(int argc, char** argv) {
     }
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test that started us
-
-  char dir_template[] = "/tmp/lw-holder.XXXXXX";
-  if (!mkdtemp(dir_template)) Die("mkdtemp");
-  g_scratch_dir = dir_template;
-  std::atexit([] {
-    unlink((g_scratch_dir + "/fifo").c_str());
-    rmdir(g_scratch_dir.c_str());
-  });
 
   if (kinds) {
     for (const char* kind : kAllKinds) {

@@ -57,6 +57,9 @@ const std::array<FdKind, kFdKindCount>& AllFdKinds();
 std::string_view FdKindName(FdKind kind);
 std::optional<FdKind> ParseFdKind(std::string_view name);
 
+// tcp, tcp6, udp, udp6, unix, netlink and socket.
+bool IsSocketKind(FdKind kind);
+
 // Classifies a descriptor. `link` is the readlink text of /proc/PID/fd/N. `mode` is st_mode from
 // stat of the link target; it is read only for path links and may be 0 otherwise.
 // `socket_protocol` is the value of the `system.sockprotoname` xattr ("TCP", "UNIX-STREAM", ...),

@@ -35,9 +35,12 @@ struct SettleResult {
 };
 
 using SnapshotFunction = std::function<Result<Snapshot>()>;
+// Adjusts every diff before growth is judged, e.g. to drop suppressed resources.
+using DiffFilter = std::function<void(SnapshotDiff&)>;
 
 // Fails only when a snapshot fails (e.g. the process exited).
 Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take_after,
-                            const Slack& slack, const SettlePolicy& policy = {});
+                            const Slack& slack, const SettlePolicy& policy = {},
+                            const DiffFilter& filter = nullptr);
 
 }  // namespace leakwatch

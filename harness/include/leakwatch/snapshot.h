@@ -101,8 +101,10 @@ struct SnapshotOptions {
   bool resolve_socket_endpoints = false;
 };
 
-// Errors: kNotFound ("process 123 does not exist" or "... exited during the snapshot"),
-// kPermissionDenied ("cannot read /proc/123/fd: ..."), kIo otherwise.
+// Errors: kInvalidArgument for pid <= 0; kNotFound: "process 123 does not exist", "process 123
+// has exited (a zombie not yet reaped by its parent)" (also while it is exiting, when its FD
+// table may already be gone) or "process 123 exited during the snapshot"; kPermissionDenied:
+// "cannot read /proc/123/fd: ..."; kIo otherwise.
 Result<Snapshot> TakeSnapshot(pid_t pid, const SnapshotOptions& options = {});
 
 }  // namespace leakwatch

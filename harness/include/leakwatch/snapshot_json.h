@@ -17,6 +17,7 @@ namespace leakwatch {
 
 inline constexpr int kJsonSchemaVersion = 1;
 
+// Both writers end the text with a newline.
 std::string SnapshotToJson(const Snapshot& snapshot, int indent = 2);
 
 // `source` names the input in error messages (a file name). Errors are kParseError with

@@ -1,0 +1,68 @@
+// suppressions.h — known, accepted leaks that a check must not report.
+//
+// A suppressions file (YAML, see docs/suppressions.md) lists entries that match a resource by kind
+// and a regular expression on what identifies it: an FD's target, a thread's name or a child's
+// command; optionally only in tests whose full name ("Suite.Case") matches a pattern. Every match
+// is counted, so a run can print which suppressions were used, as LeakSanitizer does.
+//
+//   Result<Suppressions> s = Suppressions::Load("leakwatch.supp.yaml");
+//   if (!s) Die(s.error().message());                  // "file:3:7: unknown key \"kidn\" ..."
+//   SnapshotDiff diff = DiffSnapshots(before, after);
+//   s->Apply("Suite.Case", diff);                      // drops matched resources from the diff
+//   for (const auto& [name, count] : s->Used()) ...
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "leakwatch/result.h"
+#include "leakwatch/snapshot_diff.h"
+
+namespace leakwatch {
+
+struct Suppression {
+  std::string name;  // from the file, or "<file>:<line>" when it has none
+  // "fd" (any FD), an FD kind name ("pidfd"), "thread" or "child".
+  std::string kind;
+  // Unset: matches every resource of the kind. Searched (not anchored) like grep.
+  std::optional<std::regex> target;   // FDs: the link text
+  std::optional<std::regex> thread;   // threads: the name
+  std::optional<std::regex> command;  // children: the command line
+  std::optional<std::regex> test;     // only in tests whose full name matches
+  // Textual patterns as written, for messages.
+  std::string pattern_text;
+};
+
+class Suppressions {
+ public:
+  Suppressions() = default;
+
+  // Errors (kParseError) name "file:line:col": YAML syntax, unknown keys (with the nearest valid
+  // key), an unknown kind, a regex that does not compile, a pattern key that does not fit the kind.
+  static Result<Suppressions> Load(const std::string& path);
+  static Result<Suppressions> Parse(std::string_view yaml_text, std::string_view source);
+
+  // Removes every added FD, thread and child of `diff` that an entry matches, lowers the deltas
+  // to match, and counts the matches. `test_name` is "Suite.Case" (may be empty: entries with a
+  // `test` pattern then never match).
+  void Apply(std::string_view test_name, SnapshotDiff& diff);
+  // As Apply, without counting: for the intermediate diffs of a settle step.
+  void Filter(std::string_view test_name, SnapshotDiff& diff) const;
+
+  // (name, times matched) for every entry that matched at least once, in file order.
+  std::vector<std::pair<std::string, std::int64_t>> Used() const;
+  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  std::vector<Suppression> entries_;
+  std::vector<std::int64_t> used_;  // parallel to entries_
+};
+
+}  // namespace leakwatch

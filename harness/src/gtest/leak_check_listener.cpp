@@ -1,0 +1,172 @@
+#include "leakwatch/leak_check_listener.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <valgrind/memcheck.h>
+#include <valgrind/valgrind.h>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+
+#include "leak_report.h"
+#include "leakwatch/repeat_rule.h"
+#include "leakwatch/self_snapshotter.h"
+#include "leakwatch/settle.h"
+#include "leakwatch/suppressions.h"
+
+namespace leakwatch {
+namespace {
+
+using internal::FormatLeakReport;
+
+// Growth beyond slack, as a delta of its own, so the repeat rule can ask "> 0 in every run".
+ResourceCounts BeyondSlack(const ResourceCounts& delta, const Slack& slack) {
+  return Subtract(delta, slack.allowed);
+}
+
+class LeakCheckListener : public ::testing::EmptyTestEventListener {
+ public:
+  LeakCheckListener(LeakCheckOptions options, Suppressions suppressions)
+      : options_(std::move(options)), suppressions_(std::move(suppressions)) {}
+
+  void OnTestIterationStart(const ::testing::UnitTest&, int iteration) override {
+    iteration_ = iteration;
+  }
+
+  void OnTestStart(const ::testing::TestInfo&) override {
+    before_.reset();
+    Result<Snapshot> snap = snapshotter_.Take();
+    if (!snap) {
+      std::fprintf(stderr, "leakwatch: cannot check this case: %s\n",
+                   snap.error().message().c_str());
+      return;
+    }
+    before_ = std::move(*snap);
+    if (RUNNING_ON_VALGRIND) definitely_lost_before_ = DefinitelyLostBytes();
+  }
+
+  void OnTestEnd(const ::testing::TestInfo& info) override {
+    if (!before_) return;
+    const std::string name = fmt::format("{}.{}", info.test_suite_name(), info.name());
+    ++cases_checked_;
+    const Snapshot before = std::move(*before_);
+    before_.reset();
+    Result<SettleResult> settled = Settle(
+        before, [this] { return snapshotter_.Take(); }, options_.slack, options_.settle,
+        [&](SnapshotDiff& diff) { suppressions_.Filter(name, diff); });
+    if (!settled) {
+      std::fprintf(stderr, "leakwatch: cannot check %s: %s\n", name.c_str(),
+                   settled.error().message().c_str());
+      return;
+    }
+    // Count suppressions once per case, on the diff the verdict is based on.
+    SnapshotDiff counted = DiffSnapshots(before, settled->after);
+    suppressions_.Apply(name, counted);
+
+    const int repeat = GTEST_FLAG_GET(repeat);
+    if (repeat > 1) {
+      Hunt(info, name, *settled, repeat);
+    } else if (!settled->growth.empty()) {
+      Report(info, FormatLeakReport(settled->diff, settled->growth));
+    }
+    if (RUNNING_ON_VALGRIND) CheckValgrind(info);
+  }
+
+  void OnTestProgramEnd(const ::testing::UnitTest&) override {
+    std::vector<std::pair<std::string, std::int64_t>> used = suppressions_.Used();
+    if (!used.empty()) {
+      std::printf("leakwatch: Suppressions used:\n  %8s  %s\n", "count", "name");
+      for (const auto& [suppression, count] : used) {
+        std::printf("  %8lld  %s\n", static_cast<long long>(count), suppression.c_str());
+      }
+    }
+    std::printf("leakwatch: %lld cases checked, %lld leaked%s\n",
+                static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
+                options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
+    std::fflush(stdout);
+  }
+
+ private:
+  void Hunt(const ::testing::TestInfo& info, const std::string& name, const SettleResult& settled,
+            int repeat) {
+    std::vector<ResourceCounts>& runs = hunt_[name];
+    runs.push_back(BeyondSlack(settled.diff.delta, options_.slack));
+    if (iteration_ != repeat - 1) return;
+    std::vector<Growth> growth = GrewInEveryRun(runs, options_.warmup);
+    if (growth.empty()) return;
+    for (Growth& g : growth) {
+      g.slack = g.key == kThreadKey  ? options_.slack.allowed.threads
+                : g.key == kChildKey ? options_.slack.allowed.children
+                                     : options_.slack.allowed.fds[*ParseFdKind(g.key)];
+    }
+    const int measured = static_cast<int>(runs.size()) - options_.warmup;
+    Report(info,
+           FormatLeakReport(settled.diff, growth,
+                            fmt::format(" over {} measured runs, growing in every one (warm-up {})",
+                                        measured, options_.warmup)));
+  }
+
+  void Report(const ::testing::TestInfo& info, const std::string& message) {
+    ++cases_leaked_;
+    if (options_.mode == LeakCheckMode::kFail) {
+      // At the case's own TEST line: that is where a reader looks, not at the listener.
+      ADD_FAILURE_AT(info.file(), info.line()) << message;
+    } else {
+      std::fprintf(stderr, "%s [--leakwatch=warn: not failed]\n", message.c_str());
+    }
+  }
+
+  static unsigned long DefinitelyLostBytes() {
+    // ADDED: memcheck prints only the loss records that grew since its last check.
+    VALGRIND_DO_ADDED_LEAK_CHECK;
+    [[maybe_unused]] unsigned long leaked = 0, dubious = 0, reachable = 0, suppressed = 0;
+    VALGRIND_COUNT_LEAKS(leaked, dubious, reachable, suppressed);
+    return leaked;
+  }
+
+  void CheckValgrind(const ::testing::TestInfo& info) {
+    unsigned long after = DefinitelyLostBytes();
+    if (after > definitely_lost_before_) {
+      Report(info,
+             fmt::format("leakwatch: case leaked {} bytes of memory (definitely lost, Valgrind "
+                         "memcheck; the loss records are in Valgrind's output above)",
+                         after - definitely_lost_before_));
+    }
+  }
+
+  LeakCheckOptions options_;
+  Suppressions suppressions_;
+  SelfSnapshotter snapshotter_;
+  std::optional<Snapshot> before_;  // set between OnTestStart and OnTestEnd of a checked case
+  unsigned long definitely_lost_before_ = 0;
+  std::map<std::string, std::vector<ResourceCounts>> hunt_;  // case -> growth per iteration
+  int iteration_ = 0;
+  std::int64_t cases_checked_ = 0;
+  std::int64_t cases_leaked_ = 0;
+};
+
+}  // namespace
+
+Status InstallLeakChecks(const LeakCheckOptions& options) {
+  if (options.mode == LeakCheckMode::kOff) return Ok{};
+  const int repeat = GTEST_FLAG_GET(repeat);
+  if (repeat > 1 && options.warmup >= repeat) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("--leakwatch_warmup={} leaves no measured run with --gtest_repeat={}",
+                             options.warmup, repeat));
+  }
+  Suppressions suppressions;
+  if (!options.suppressions_path.empty()) {
+    Result<Suppressions> loaded = Suppressions::Load(options.suppressions_path);
+    if (!loaded) return loaded.error();
+    suppressions = std::move(*loaded);
+  }
+  // Appended after the default printer: End events reach listeners in reverse order, so the
+  // failure is recorded before the printer reports the case's result.
+  ::testing::UnitTest::GetInstance()->listeners().Append(
+      new LeakCheckListener(options, std::move(suppressions)));
+  return Ok{};
+}
+
+}  // namespace leakwatch

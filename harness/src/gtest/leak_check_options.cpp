@@ -1,0 +1,121 @@
+#include "leakwatch/leak_check_options.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "leakwatch/duration.h"
+
+namespace leakwatch {
+namespace {
+
+// Applies one setting; `origin` names the flag or variable in errors.
+Status Apply(std::string_view key, std::string_view value, std::string_view origin,
+             LeakCheckOptions& options) {
+  auto invalid = [&](const std::string& why) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("{}={}: {}", origin, value, why));
+  };
+  if (key == "mode") {
+    if (value == "off")
+      options.mode = LeakCheckMode::kOff;
+    else if (value == "warn")
+      options.mode = LeakCheckMode::kWarn;
+    else if (value == "fail")
+      options.mode = LeakCheckMode::kFail;
+    else
+      return invalid("expected off, warn or fail");
+  } else if (key == "slack") {
+    Result<Slack> slack = ParseSlack(value);
+    if (!slack) return invalid(slack.error().message());
+    options.slack = *slack;
+  } else if (key == "settle") {
+    Result<std::chrono::nanoseconds> d = ParseDuration(value);
+    if (!d) return invalid(d.error().message());
+    options.settle.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  } else if (key == "suppressions") {
+    options.suppressions_path = std::string(value);
+  } else if (key == "warmup") {
+    int n = -1;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || ptr != value.data() + value.size() || n < 0) {
+      return invalid("expected a non-negative integer");
+    }
+    options.warmup = n;
+  }
+  return Ok{};
+}
+
+struct Setting {
+  std::string_view key;
+  std::string_view flag;  // after "--"
+  const char* env;
+};
+constexpr Setting kSettings[] = {
+    {"mode", "leakwatch", "LEAKWATCH"},
+    {"slack", "leakwatch_slack", "LEAKWATCH_SLACK"},
+    {"settle", "leakwatch_settle", "LEAKWATCH_SETTLE"},
+    {"suppressions", "leakwatch_suppressions", "LEAKWATCH_SUPPRESSIONS"},
+    {"warmup", "leakwatch_warmup", "LEAKWATCH_WARMUP"},
+};
+
+}  // namespace
+
+Result<LeakCheckOptions> ParseLeakCheckFlags(int* argc, char** argv) {
+  LeakCheckOptions options;
+  for (const Setting& s : kSettings) {
+    if (const char* value = std::getenv(s.env)) {
+      Status st = Apply(s.key, value, s.env, options);
+      if (!st) return st.error();
+    }
+  }
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.substr(0, 11) != "--leakwatch") {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    std::size_t eq = arg.find('=');
+    std::string_view name = arg.substr(2, eq == std::string_view::npos ? arg.npos : eq - 2);
+    const Setting* setting = nullptr;
+    for (const Setting& s : kSettings) {
+      if (s.flag == name) setting = &s;
+    }
+    if (!setting) {
+      return Error(
+          ErrorCode::kInvalidArgument,
+          fmt::format("unknown flag --{}; leakwatch's flags are:\n{}", name, LeakCheckFlagsHelp()));
+    }
+    if (eq == std::string_view::npos) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("--{} needs a value: --{}=VALUE", name, name));
+    }
+    Status st = Apply(setting->key, arg.substr(eq + 1), fmt::format("--{}", name), options);
+    if (!st) return st.error();
+  }
+  *argc = kept;
+  argv[kept] = nullptr;
+  return options;
+}
+
+std::string LeakCheckFlagsHelp() {
+  return "Leak checks (leakwatch):\n"
+         "  --leakwatch=off|warn|fail\n"
+         "      Check every test case for leaked FDs, threads and child processes. warn reports\n"
+         "      leaks without failing the case. Default: fail. Env: LEAKWATCH.\n"
+         "  --leakwatch_slack=fd=0,pidfd=1,thread=0,child=0\n"
+         "      Growth tolerated per kind; fd= sets every FD kind not named. Default: 0.\n"
+         "      Env: LEAKWATCH_SLACK.\n"
+         "  --leakwatch_settle=500ms\n"
+         "      How long to re-check a suspected leak before reporting it. Env: LEAKWATCH_SETTLE.\n"
+         "  --leakwatch_suppressions=FILE\n"
+         "      YAML file of accepted leaks (docs/suppressions.md). Env: LEAKWATCH_SUPPRESSIONS.\n"
+         "  --leakwatch_warmup=N\n"
+         "      With --gtest_repeat, the first N iterations are warm-ups; a case leaks only if a\n"
+         "      kind grew in every later iteration. Default: 1. Env: LEAKWATCH_WARMUP.\n";
+}
+
+}  // namespace leakwatch

@@ -1,0 +1,21 @@
+// process_tree.h — threads and descendants of a process from procfs (private to the harness).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "leakwatch/snapshot.h"
+
+namespace leakwatch::internal {
+
+// Descendants of the process at `proc_dir` (/proc/PID), breadth first, given its thread IDs:
+// children belong to the thread that forked them, so every task's children file is read.
+// Processes that exit during the walk are skipped.
+std::vector<ProcessInfo> ReadDescendants(int proc_dir, const std::vector<int>& tids);
+
+// The comm of one thread (without the newline); an errno on failure.
+int ReadThreadName(int proc_dir, int tid, std::string& name);
+
+}  // namespace leakwatch::internal
