@@ -32,8 +32,7 @@ int ReadFileAt(int dirfd, const char* path, std::string& out) {
 int ReadNumericEntries(int dirfd, std::vector<int>& out) {
   out.clear();
   // getdents64 directly with a large buffer: fewer syscalls than readdir's 32 KiB and no DIR*
-  // allocation. lseek first so that the same dirfd can be listed again.
-  if (lseek(dirfd, 0, SEEK_SET) < 0) return errno;
+  // allocation.
   alignas(8) char buffer[64 * 1024];
   for (;;) {
     long n = syscall(SYS_getdents64, dirfd, buffer, sizeof buffer);
@@ -50,9 +49,8 @@ int ReadNumericEntries(int dirfd, std::vector<int>& out) {
       auto [ptr, ec] = std::from_chars(name, name + std::strlen(name), value);
       if (ec == std::errc() && *ptr == '\0') out.push_back(value);
     }
-    // procfs fills the buffer until an entry does not fit; with room for several more entries
-    // left, the listing is complete and the empty read that would confirm it can be saved.
-    if (n < static_cast<long>(sizeof buffer) - 1024) return 0;
+    // No shortcut on a short read: procfs can return part of a listing with room to spare
+    // (seen while io_uring rings were torn down), so only an empty read ends it.
   }
 }
 

@@ -17,7 +17,8 @@ namespace leakwatch::internal {
 int ReadFileAt(int dirfd, const char* path, std::string& out);
 
 // Numeric entries of a directory (/proc/PID/fd, /proc/PID/task), in the order the kernel
-// returns them (ascending for both). Returns 0 or an errno.
+// returns them (ascending for both). Returns 0 or an errno. Reads from the directory's current
+// position: pass a freshly opened descriptor.
 int ReadNumericEntries(int dirfd, std::vector<int>& out);
 
 // "/proc/<pid>/stat" fields after the comm (which may contain spaces and parentheses).

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -78,8 +79,10 @@ Result<Snapshot> SelfSnapshotter::Take() {
   std::unordered_map<pid_t, CachedThread> threads;
   threads.reserve(tids.size());
   const auto now = std::chrono::steady_clock::now();
+  // Threads that exist at the first snapshot are not new: their names are read once.
+  const auto first_seen = threads_.empty() ? now - kYoungThread : now;
   for (int tid : tids) {
-    CachedThread entry{{}, now};
+    CachedThread entry{{}, first_seen};
     auto cached = threads_.find(tid);
     if (cached != threads_.end()) entry = std::move(cached->second);
     const bool young = now - entry.first_seen < kYoungThread;
@@ -91,7 +94,12 @@ Result<Snapshot> SelfSnapshotter::Take() {
     threads.emplace(tid, std::move(entry));
   }
   threads_ = std::move(threads);
-  snap.children = internal::ReadDescendants(proc_dir.get(), tids);
+  // One probe instead of a children file per thread: ECHILD means there is no child at all.
+  // WNOWAIT|WNOHANG: nothing is reaped and nothing waits; __WALL: clone() children count too.
+  siginfo_t probe{};
+  if (waitid(P_ALL, 0, &probe, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 || errno != ECHILD) {
+    snap.children = internal::ReadDescendants(proc_dir.get(), tids);
+  }
   return snap;
 }
 

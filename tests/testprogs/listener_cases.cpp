@@ -75,6 +75,18 @@ TEST(Clean, OpenAndClose) {
   waitpid(child, nullptr, 0);
 }
 
+// A clean case, then a leaky one in the same suite: the second case's "before" is the first
+// case's "after", and the leak must still be caught.
+TEST(Sequence, CleanFirst) {
+  close(eventfd(0, EFD_CLOEXEC));
+}
+TEST(Sequence, LeaksSecond) {
+  ASSERT_GE(eventfd(0, EFD_CLOEXEC), 0);
+}
+TEST(Sequence, CleanThird) {
+  close(eventfd(0, EFD_CLOEXEC));
+}
+
 // Closes its eventfd 20 ms after the case ends: the settle step must not call that a leak.
 TEST(Settles, ClosesShortlyAfter) {
   int fd = eventfd(0, EFD_CLOEXEC);

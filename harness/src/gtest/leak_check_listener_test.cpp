@@ -79,6 +79,18 @@ TEST(LeakCheckListenerTest, CleanCaseAndDelayedCloseAreNotLeaks) {
   EXPECT_NE(r.out.find("leakwatch: 2 cases checked, 0 leaked"), std::string::npos) << r.out;
 }
 
+TEST(LeakCheckListenerTest, LeakAfterACleanCaseIsCaughtAndBlamedOnItsCase) {
+  CommandResult r = RunCases("Sequence.*");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountOf(r.out, "leakwatch: case leaked"), 1) << r.out;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(\[ RUN      \] Sequence.LeaksSecond\n[^\n]*Failure\nFailed\n)"
+                        R"(leakwatch: case leaked 1 eventfd)")))
+      << r.out;
+  EXPECT_NE(r.out.find("[       OK ] Sequence.CleanFirst"), std::string::npos);
+  EXPECT_NE(r.out.find("[       OK ] Sequence.CleanThird"), std::string::npos);
+}
+
 TEST(LeakCheckListenerTest, FailureIsInTheXmlReport) {
   TempDir dir;
   std::string xml = dir.File("report.xml");
@@ -128,6 +140,51 @@ TEST(LeakCheckListenerTest, BadFlagsExitTwoWithTheReason) {
   CommandResult missing = RunCases("Clean.*", {"--leakwatch_suppressions=/nonexistent/s.yaml"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/s.yaml"), std::string::npos) << missing.err;
+}
+
+TEST(LeakCheckListenerTest, SuppressedLeaksPassAndAreCountedAsUsed) {
+  TempDir dir;
+  std::string file = dir.File("supp.yaml");
+  testing::WriteFile(file,
+                     "suppressions:\n"
+                     "  - name: bench-eventfd\n"
+                     "    kind: eventfd\n"
+                     "    test: \"^Leaky\\\\.Eventfd$\"\n"
+                     "  - name: stuck-worker\n"
+                     "    kind: thread\n"
+                     "    thread: \"^stuck-worker$\"\n");
+  CommandResult r =
+      RunCases("Leaky.Eventfd:Leaky.TwoPipesAndAThread", {"--leakwatch_suppressions=" + file});
+  EXPECT_EQ(r.exit_code, 1) << "the pipes are not suppressed";
+  EXPECT_NE(r.out.find("[       OK ] Leaky.Eventfd"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("leakwatch: case leaked 2 pipe (slack 0)"), std::string::npos)
+      << "the thread is suppressed, the pipes are not\n"
+      << r.out;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(leakwatch: Suppressions used:\n +count +name\n +1 +bench-eventfd\n)"
+                        R"( +1 +stuck-worker\n)")))
+      << r.out;
+}
+
+TEST(LeakCheckListenerTest, TestLimitedSuppressionDoesNotApplyElsewhere) {
+  TempDir dir;
+  std::string file = dir.File("supp.yaml");
+  testing::WriteFile(file,
+                     "suppressions:\n"
+                     "  - kind: eventfd\n"
+                     "    test: \"^Other\\\\.\"\n");
+  CommandResult r = RunCases("Leaky.Eventfd", {"--leakwatch_suppressions=" + file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.find("Suppressions used"), std::string::npos) << r.out;
+}
+
+TEST(LeakCheckListenerTest, MalformedSuppressionsFileStopsTheBinaryWithLineAndColumn) {
+  TempDir dir;
+  std::string file = dir.File("supp.yaml");
+  testing::WriteFile(file, "suppressions:\n  - kidn: pidfd\n");
+  CommandResult r = RunCases("Clean.*", {"--leakwatch_suppressions=" + file});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(file + ":2:5: unknown key \"kidn\""), std::string::npos) << r.err;
 }
 
 TEST(LeakCheckListenerTest, HelpListsTheLeakwatchFlags) {
