@@ -16,19 +16,19 @@
 namespace leakwatch::internal {
 namespace {
 
-pid_t PidfdTarget(int proc_dir, int fd) {
+pid_t PidfdTarget(int fd_dir, int fd) {
   char path[32];
-  std::snprintf(path, sizeof path, "fdinfo/%d", fd);
+  std::snprintf(path, sizeof path, "../fdinfo/%d", fd);  // /proc/PID/fdinfo, next to fd/
   std::string text;
-  if (ReadFileAt(proc_dir, path, text) != 0) return 0;
+  if (ReadFileAt(fd_dir, path, text) != 0) return 0;
   std::string_view value = FieldValue(text, "Pid");
   return value.empty() ? 0 : static_cast<pid_t>(ParseLeadingInt(value, 0));
 }
 
 }  // namespace
 
-FdReader::FdReader(pid_t pid, int proc_dir, int fd_dir)
-    : proc_dir_(proc_dir), fd_dir_(fd_dir), fd_path_(fmt::format("/proc/{}/fd/", pid)) {
+FdReader::FdReader(pid_t pid, int fd_dir)
+    : fd_dir_(fd_dir), fd_path_(fmt::format("/proc/{}/fd/", pid)) {
   fd_path_base_ = fd_path_.size();
 }
 
@@ -72,7 +72,7 @@ FdReader::Outcome FdReader::Read(int fd, FdInfo& info) {
       break;
   }
   info.kind = ClassifyFdLink(info.target, mode, info.protocol);
-  if (info.kind == FdKind::kPidfd) info.pidfd_pid = PidfdTarget(proc_dir_, fd);
+  if (info.kind == FdKind::kPidfd) info.pidfd_pid = PidfdTarget(fd_dir_, fd);
   return kOk;
 }
 

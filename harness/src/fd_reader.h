@@ -17,13 +17,12 @@ class FdReader {
  public:
   enum Outcome { kOk, kGone, kDenied };
 
-  // `proc_dir` is /proc/PID, `fd_dir` is /proc/PID/fd; both stay owned by the caller.
-  FdReader(pid_t pid, int proc_dir, int fd_dir);
+  // `fd_dir` is /proc/PID/fd (or /proc/self/fd), owned by the caller.
+  FdReader(pid_t pid, int fd_dir);
 
   Outcome Read(int fd, FdInfo& out);
 
  private:
-  int proc_dir_;
   int fd_dir_;
   std::string fd_path_;  // "/proc/PID/fd/": getxattr has no *at() form
   std::size_t fd_path_base_;

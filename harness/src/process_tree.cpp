@@ -85,10 +85,10 @@ std::vector<ProcessInfo> ReadDescendants(int root_dir, const std::vector<int>& r
   return out;
 }
 
-int ReadThreadName(int proc_dir, int tid, std::string& name) {
-  char path[48];
-  std::snprintf(path, sizeof path, "task/%d/comm", tid);
-  int err = ReadFileAt(proc_dir, path, name);
+int ReadThreadName(int task_dir, int tid, std::string& name) {
+  char path[32];
+  std::snprintf(path, sizeof path, "%d/comm", tid);
+  int err = ReadFileAt(task_dir, path, name);
   while (!name.empty() && name.back() == '\n') name.pop_back();
   return err;
 }

@@ -15,7 +15,7 @@ namespace leakwatch::internal {
 // Processes that exit during the walk are skipped.
 std::vector<ProcessInfo> ReadDescendants(int proc_dir, const std::vector<int>& tids);
 
-// The comm of one thread (without the newline); an errno on failure.
-int ReadThreadName(int proc_dir, int tid, std::string& name);
+// The comm of one thread (without the newline), relative to /proc/PID/task; an errno on failure.
+int ReadThreadName(int task_dir, int tid, std::string& name);
 
 }  // namespace leakwatch::internal

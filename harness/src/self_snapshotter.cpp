@@ -39,23 +39,20 @@ Result<Snapshot> SelfSnapshotter::Take() {
   snap.taken_at_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
-  char path[32];
-  std::snprintf(path, sizeof path, "/proc/%d", pid);
   // Opened and closed within this call: a descriptor kept across a test case could be closed
-  // (close_range) or replaced by the code under test.
-  UniqueFd proc_dir(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!proc_dir) return SelfError(errno, "");
-  UniqueFd fd_dir(openat(proc_dir.get(), "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  // (close_range) or replaced by the code under test. /proc/self/... directly: /proc/PID is
+  // opened only when there are children to walk, which saves two syscalls per snapshot.
+  UniqueFd fd_dir(open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd_dir) return SelfError(errno, "fd");
   std::vector<int> numbers;
   if (int err = internal::ReadNumericEntries(fd_dir.get(), numbers)) return SelfError(err, "fd");
 
-  internal::FdReader reader(pid, proc_dir.get(), fd_dir.get());
+  internal::FdReader reader(pid, fd_dir.get());
   std::unordered_map<int, CachedFd> seen;
   seen.reserve(numbers.size());
   snap.fds.reserve(numbers.size());
   for (int number : numbers) {
-    if (number == proc_dir.get() || number == fd_dir.get()) continue;
+    if (number == fd_dir.get()) continue;
     struct stat st {};
     if (fstat(number, &st) != 0) continue;  // closed since the directory was read
     CachedFd entry{st.st_dev, st.st_ino, static_cast<mode_t>(st.st_mode & S_IFMT), {}};
@@ -72,7 +69,8 @@ Result<Snapshot> SelfSnapshotter::Take() {
   }
   fd_cache_ = std::move(seen);
 
-  UniqueFd task_dir(openat(proc_dir.get(), "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  fd_dir.reset();
+  UniqueFd task_dir(open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!task_dir) return SelfError(errno, "task");
   std::vector<int> tids;
   if (int err = internal::ReadNumericEntries(task_dir.get(), tids)) return SelfError(err, "task");
@@ -87,7 +85,7 @@ Result<Snapshot> SelfSnapshotter::Take() {
     if (cached != threads_.end()) entry = std::move(cached->second);
     const bool young = now - entry.first_seen < kYoungThread;
     if ((young || entry.name.empty()) &&
-        internal::ReadThreadName(proc_dir.get(), tid, entry.name) != 0) {
+        internal::ReadThreadName(task_dir.get(), tid, entry.name) != 0) {
       continue;  // the thread ended meanwhile
     }
     snap.threads.push_back({tid, entry.name});
@@ -98,6 +96,10 @@ Result<Snapshot> SelfSnapshotter::Take() {
   // WNOWAIT|WNOHANG: nothing is reaped and nothing waits; __WALL: clone() children count too.
   siginfo_t probe{};
   if (waitid(P_ALL, 0, &probe, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 || errno != ECHILD) {
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/%d", pid);
+    UniqueFd proc_dir(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!proc_dir) return SelfError(errno, "");
     snap.children = internal::ReadDescendants(proc_dir.get(), tids);
   }
   return snap;

@@ -62,7 +62,7 @@ Result<std::vector<FdInfo>> ReadFds(pid_t pid, int proc_dir, bool resolve_endpoi
 
   std::vector<FdInfo> fds;
   fds.reserve(numbers.size());
-  internal::FdReader reader(pid, proc_dir, fd_dir.get());
+  internal::FdReader reader(pid, fd_dir.get());
   for (int number : numbers) {
     FdInfo info;
     switch (reader.Read(number, info)) {
@@ -87,12 +87,12 @@ Result<std::vector<FdInfo>> ReadFds(pid_t pid, int proc_dir, bool resolve_endpoi
   return fds;
 }
 
-Result<std::vector<ThreadInfo>> ReadThreads(pid_t pid, int proc_dir, const std::vector<int>& tids) {
+Result<std::vector<ThreadInfo>> ReadThreads(pid_t pid, int task_dir, const std::vector<int>& tids) {
   std::vector<ThreadInfo> threads;
   threads.reserve(tids.size());
   std::string comm;
   for (int tid : tids) {
-    int err = internal::ReadThreadName(proc_dir, tid, comm);
+    int err = internal::ReadThreadName(task_dir, tid, comm);
     if (err == ENOENT || err == ESRCH) continue;  // the thread ended meanwhile
     if (err != 0) return ReadError(pid, "task", err);
     threads.push_back({tid, comm});
@@ -212,7 +212,7 @@ Result<Snapshot> TakeSnapshot(pid_t pid, const SnapshotOptions& options) {
     std::vector<int> tids;
     if (int err = ReadNumericEntries(task_dir.get(), tids)) return ReadError(pid, "task", err);
     if (options.threads) {
-      auto threads = ReadThreads(pid, proc_dir.get(), tids);
+      auto threads = ReadThreads(pid, task_dir.get(), tids);
       if (!threads) return threads.error();
       snap.threads = std::move(*threads);
     }
