@@ -1,23 +1,27 @@
 #include "leak_report.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "leakwatch/snapshot.h"
+#include "proc_reader.h"
 
 namespace leakwatch::internal {
 namespace {
 
 // The state of the process a pidfd refers to, read now: "running", "exited" (a zombie nobody
-// has reaped), or "gone" when it no longer exists.
+// has reaped, or one on its way out), or "gone" when it no longer exists.
 std::string PidfdTargetState(pid_t pid) {
-  SnapshotOptions just_stat;
-  just_stat.fds = just_stat.threads = just_stat.children = just_stat.memory = false;
-  Result<Snapshot> snap = TakeSnapshot(pid, just_stat);
-  if (snap) return "running";
-  return snap.error().message().find("zombie") != std::string::npos ? "exited" : "gone";
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  std::string text;
+  ProcStat stat;
+  if (ReadFileAt(AT_FDCWD, path, text) != 0 || !ParseProcStat(text, stat)) return "gone";
+  return stat.Exiting() ? "exited" : "running";
 }
 
 std::string SlackText(const std::vector<Growth>& growth) {
