@@ -6,8 +6,9 @@
 #
 # The installed tree:
 #   bin/leakwatch            the CLI
-#   include/leakwatch/*.h    public headers of the harness and the GoogleTest listener
-#   lib/libleakwatch_*.a     leakwatch::harness, leakwatch::gtest, leakwatch::gtest_main
+#   include/leakwatch/*.h    public headers of the harness, the GoogleTest listener and fixtures
+#   lib/libleakwatch_*.a     leakwatch::harness, leakwatch::gtest, leakwatch::gtest_main,
+#                            leakwatch::fixtures, leakwatch::fixtures_gtest
 #   lib/cmake/leakwatch/     leakwatchConfig.cmake, its version file, the exported targets and
 #                            LeakWatch.cmake (leakwatch_discover_tests)
 #
@@ -22,8 +23,11 @@ set(LEAKWATCH_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/leakwatch")
 set_target_properties(leakwatch_harness PROPERTIES EXPORT_NAME harness)
 set_target_properties(leakwatch_gtest PROPERTIES EXPORT_NAME gtest)
 set_target_properties(leakwatch_gtest_main PROPERTIES EXPORT_NAME gtest_main)
+set_target_properties(leakwatch_fixtures PROPERTIES EXPORT_NAME fixtures)
+set_target_properties(leakwatch_fixtures_gtest PROPERTIES EXPORT_NAME fixtures_gtest)
 
-install(TARGETS leakwatch_harness leakwatch_gtest leakwatch_gtest_main
+install(TARGETS leakwatch_harness leakwatch_gtest leakwatch_gtest_main leakwatch_fixtures
+                leakwatch_fixtures_gtest
   EXPORT leakwatchTargets
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS leakwatch RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
@@ -31,6 +35,7 @@ install(TARGETS leakwatch RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 # Fixed at `include`, not CMAKE_INSTALL_INCLUDEDIR: harness/CMakeLists.txt names the same
 # directory in $<INSTALL_INTERFACE:include>, and the two must agree.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/harness/include/leakwatch"
+                  "${PROJECT_SOURCE_DIR}/fixtures/include/leakwatch"
   DESTINATION include
   FILES_MATCHING PATTERN "*.h")
 

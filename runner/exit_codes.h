@@ -37,6 +37,10 @@ constexpr int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kParseError:
       return kExitUsage;
     case ErrorCode::kIo:
+    // A server under test that would not start or get ready is an infrastructure failure for
+    // the commands so far; none of them starts one yet.
+    case ErrorCode::kTimeout:
+    case ErrorCode::kProcessExited:
       return kExitFailure;
   }
   return kExitFailure;

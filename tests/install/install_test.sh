@@ -92,7 +92,7 @@ step "running the consumer's ctest" \
 cat "$log"
 # Every case must have been discovered and run, not only "no failures".
 for test_name in ConsumerTest.ClosesThePipeItOpens ConsumerTest.JoinsTheThreadItStarts \
-                 ConsumerTest.ReadsAFile consumer_leaky_is_caught; do
+                 ConsumerTest.ReadsAFile consumer_leaky_is_caught consumer_server_tests; do
   grep -qE "Test +#[0-9]+: $test_name \.+ +Passed" "$log" ||
     fail "the consumer's ctest did not pass $test_name"
 done

@@ -23,6 +23,8 @@ enum class ErrorCode {
   kInvalidArgument,   // bad input from the user: a flag value, a slack spec, a duration
   kParseError,        // a file that does not parse (the message names file:line:col)
   kIo,                // any other operating-system failure
+  kTimeout,           // something we waited for did not happen in time
+  kProcessExited,     // a process we started exited (or could not start) when it should run
 };
 
 class Error {
