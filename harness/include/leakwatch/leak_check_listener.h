@@ -12,6 +12,11 @@
 // warm-ups. Per-case verdicts assume cases do not overlap in time within the process (GoogleTest
 // runs them serially; a thread a case leaves running is itself reported).
 //
+// Under `leakwatch run` (LEAKWATCH_CONTROL_FD names the control channel) it runs in protocol
+// mode instead: it sends case-begin / case-end around every case, and the runner, which checks
+// this process and the server from outside, answers; a "leak" answer fails the case the same way
+// (docs/control-protocol.md). The in-process snapshot checks are off then; Valgrind's stays.
+//
 //   int main(int argc, char** argv) {
 //     ::testing::InitGoogleTest(&argc, argv);
 //     if (leakwatch::Status s = leakwatch::InstallLeakChecks(); !s) return 2;
@@ -28,7 +33,9 @@ namespace leakwatch {
 
 // Appends the leak-check listener to GoogleTest's listeners (after the default printer, so
 // failures land on the right case). Call it after InitGoogleTest. Errors: the suppressions file
-// cannot be read or parsed; a warm-up that leaves no measured run of --gtest_repeat.
+// cannot be read or parsed; a warm-up that leaves no measured run of --gtest_repeat. In protocol
+// mode those options are the runner's and are not looked at; a LEAKWATCH_CONTROL_FD that names no
+// usable channel is warned about and in-process mode used.
 Status InstallLeakChecks(const LeakCheckOptions& options = {});
 
 }  // namespace leakwatch

@@ -2,23 +2,28 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 
 #include "leak_report.h"
+#include "leakwatch/control_client.h"
 #include "leakwatch/repeat_rule.h"
 #include "leakwatch/self_snapshotter.h"
 #include "leakwatch/settle.h"
 #include "leakwatch/suppressions.h"
+#include "protocol_listener.h"
+#include "valgrind_check.h"
 
 namespace leakwatch {
 namespace {
 
+using internal::DefinitelyLostBytes;
 using internal::FormatLeakReport;
+using internal::FormatMemoryLeak;
 
 // Growth beyond slack, as a delta of its own, so the repeat rule can ask "> 0 in every run".
 ResourceCounts BeyondSlack(const ResourceCounts& delta, const Slack& slack) {
@@ -138,21 +143,10 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     }
   }
 
-  static unsigned long DefinitelyLostBytes() {
-    // ADDED: memcheck prints only the loss records that grew since its last check.
-    VALGRIND_DO_ADDED_LEAK_CHECK;
-    [[maybe_unused]] unsigned long leaked = 0, dubious = 0, reachable = 0, suppressed = 0;
-    VALGRIND_COUNT_LEAKS(leaked, dubious, reachable, suppressed);
-    return leaked;
-  }
-
   void CheckValgrind(const ::testing::TestInfo& info) {
     unsigned long after = DefinitelyLostBytes();
     if (after > definitely_lost_before_) {
-      Report(info,
-             fmt::format("leakwatch: case leaked {} bytes of memory (definitely lost, Valgrind "
-                         "memcheck; the loss records are in Valgrind's output above)",
-                         after - definitely_lost_before_));
+      Report(info, FormatMemoryLeak(after - definitely_lost_before_));
     }
   }
 
@@ -174,6 +168,21 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
 
 Status InstallLeakChecks(const LeakCheckOptions& options) {
   if (options.mode == LeakCheckMode::kOff) return Ok{};
+  if (std::getenv(control::kControlFdVariable) != nullptr) {
+    // A death test's child (re-executed with --gtest_internal_run_death_test) inherits the
+    // variable but not the channel, which is close-on-exec: it runs one statement, nothing to
+    // check and no one to tell.
+    if (!GTEST_FLAG_GET(internal_run_death_test).empty()) return Ok{};
+    // Under `leakwatch run` the runner checks this process (and the server) from outside around
+    // every case; checking ourselves as well would report every leak twice. Slack, settle,
+    // suppressions and hunts are the runner's then (its config), so their flags do not apply.
+    if (auto client = control::ControlClient::FromEnvironment("gtest")) {
+      ::testing::UnitTest::GetInstance()->listeners().Append(
+          internal::NewProtocolListener(std::move(client), options.mode));
+      return Ok{};
+    }
+    // A value that names no control channel has been warned about: check in-process instead.
+  }
   const int repeat = GTEST_FLAG_GET(repeat);
   if (repeat > 1 && options.warmup >= repeat) {
     return Error(ErrorCode::kInvalidArgument,

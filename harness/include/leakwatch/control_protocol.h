@@ -1,0 +1,50 @@
+// control_protocol.h — the messages between a test process and `leakwatch run`.
+//
+// The runner passes LEAKWATCH_CONTROL_FD=<n>, an inherited SOCK_SEQPACKET Unix socket; one text
+// message per packet (docs/control-protocol.md):
+//   client -> runner: "hello 1 <pid> <framework>", "case-begin <id>",
+//                     "case-end <id> <passed|failed|skipped>", "bye"
+//   runner -> client: "ok" or "leak <summary>", once per case-begin and case-end, sent after the
+//                     runner has taken its snapshot
+// Case ids are single tokens: spaces and other bytes outside printable ASCII are %-escaped.
+//
+//   auto message = leakwatch::control::Parse("case-end Suite.Case passed");
+//   std::string packet = leakwatch::control::Format(*message);
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "leakwatch/result.h"
+
+namespace leakwatch::control {
+
+inline constexpr char kControlFdVariable[] = "LEAKWATCH_CONTROL_FD";
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxPacket = 64 * 1024;
+
+enum class MessageType { kHello, kCaseBegin, kCaseEnd, kBye, kOk, kLeak };
+
+enum class CaseOutcome { kPassed, kFailed, kSkipped };
+
+struct Message {
+  MessageType type = MessageType::kOk;
+  int version = kProtocolVersion;              // hello
+  pid_t pid = 0;                               // hello
+  std::string framework;                       // hello: "gtest", "pytest", ...
+  std::string case_id;                         // case-begin, case-end (unescaped)
+  CaseOutcome outcome = CaseOutcome::kPassed;  // case-end
+  std::string summary;  // leak: the rest of the packet, e.g. "server: pidfd +1"
+};
+
+std::string Format(const Message& message);
+// kParseError naming the packet (cut short) and what is wrong with it.
+Result<Message> Parse(std::string_view packet);
+
+// %-escaping of case ids: "a b" <-> "a%20b".
+std::string EscapeId(std::string_view id);
+std::string UnescapeId(std::string_view id);
+
+}  // namespace leakwatch::control

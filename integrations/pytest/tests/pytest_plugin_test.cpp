@@ -1,0 +1,164 @@
+// The pytest plugin end to end: this test plays `leakwatch run` against a real pytest run of
+// sample_cases.py with leakwatch_pytest loaded, checks the messages of every test and that its
+// answers show in pytest's own output, JUnit XML and exit status.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "child_process.h"
+#include "control_test_peer.h"
+
+namespace leakwatch {
+namespace {
+
+using control::Message;
+using control::MessageType;
+using control::testing::AlwaysOk;
+using control::testing::Answer;
+using control::testing::Answerer;
+using control::testing::PeerRun;
+using control::testing::RunWithControlChannel;
+
+constexpr char kPython[] = LEAKWATCH_PYTEST_PYTHON;  // "" when no python3 has pytest
+constexpr char kPluginDir[] = LEAKWATCH_PYTEST_DIR;
+
+class PytestPluginTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string(kPython).empty()) {
+      GTEST_SKIP() << "no python3 with pytest was found at configure time (ci/bootstrap installs "
+                      "python3-pytest)";
+    }
+  }
+
+  static PeerRun RunPytest(const Answerer& answer, std::vector<std::string> env = {},
+                           std::vector<std::string> extra = {}) {
+    const std::string dir = std::string(kPluginDir) + "/tests";
+    std::vector<std::string> argv = {kPython, "-m", "pytest", "-p", "leakwatch_pytest"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(dir + "/sample_cases.py");
+    // Only our plugin (no others installed on the machine), no bytecode in the source tree, and
+    // lines wide enough that pytest's summary lines are not cut.
+    env.insert(env.end(), {"PYTHONPATH=" + std::string(kPluginDir), "PYTHONDONTWRITEBYTECODE=1",
+                           "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1", "COLUMNS=200"});
+    return RunWithControlChannel(argv, env, answer);
+  }
+};
+
+Answer LeakForLeakedInServer(const Message& message) {
+  if (message.type == MessageType::kCaseEnd &&
+      message.case_id == "sample_cases.py::test_leaked_in_server") {
+    return Answer::Reply("leak server: pidfd +1");
+  }
+  return Answer::Reply("ok");
+}
+
+std::vector<std::string> Conversation(
+    const PeerRun& run, const std::vector<std::pair<std::string, std::string>>& cases) {
+  std::vector<std::string> packets = {"hello 1 " + std::to_string(run.pid) + " pytest"};
+  for (const auto& [id, outcome] : cases) {
+    packets.push_back("case-begin sample_cases.py::" + id);
+    packets.push_back("case-end sample_cases.py::" + id + " " + outcome);
+  }
+  packets.push_back("bye");
+  return packets;
+}
+
+TEST_F(PytestPluginTest, EveryTestIsAnnouncedAndTheLeakAnswerMakesThatTestAnError) {
+  PeerRun run = RunPytest(LeakForLeakedInServer);
+  // Node ids as pytest spells them, %-escaped on the wire ("a b" -> "a%20b", "%" -> "%25").
+  EXPECT_EQ(run.packets, Conversation(run,
+                                      {
+                                          {"test_passes", "passed"},
+                                          {"test_fails", "failed"},
+                                          {"test_skipped", "skipped"},
+                                          {"test_leaked_in_server", "passed"},
+                                          {"test_param[a%20b]", "passed"},
+                                          {"test_param[100%25]", "passed"},
+                                          {"test_channel_is_close_on_exec", "passed"},
+                                          {"TestGroup::test_method", "passed"},
+                                          {"test_teardown_error", "failed"},
+                                      }))
+      << run.out << run.err;
+  ASSERT_GE(run.messages.size(), 11u);
+  EXPECT_EQ(run.messages[9].case_id, "sample_cases.py::test_param[a b]");
+  EXPECT_EQ(run.messages[11].case_id, "sample_cases.py::test_param[100%]");
+
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(std::regex_search(
+      run.out, std::regex(R"(_ ERROR at teardown of test_leaked_in_server _+\n)"
+                          R"(leakwatch: case leaked \(checked by leakwatch run\): server: )"
+                          R"(pidfd \+1\n)")))
+      << run.out;
+  // The short summary names the test by its path from the working directory.
+  EXPECT_TRUE(std::regex_search(
+      run.out, std::regex(R"(\nERROR \S*sample_cases.py::test_leaked_in_server - leakwatch: case )"
+                          R"(leaked \(checked by leakwatch run\): server: pidfd \+1\n)")))
+      << run.out;
+  EXPECT_NE(run.out.find("1 failed, 7 passed, 1 skipped, 2 errors"), std::string::npos)
+      << "the leak is one error, the planted teardown error the other\n"
+      << run.out;
+  EXPECT_NE(run.out.find("leakwatch: 9 cases checked by leakwatch run, 1 leaked"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.err.find("leakwatch:"), std::string::npos) << run.err;
+}
+
+TEST_F(PytestPluginTest, LeakIsInTheJunitReport) {
+  testing::TempDir dir;
+  const std::string xml = dir.File("report.xml");
+  PeerRun run = RunPytest(LeakForLeakedInServer, {},
+                          {"-k", "leaked_in_server or passes", "--junitxml=" + xml});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  std::string report = testing::ReadFile(xml);
+  EXPECT_TRUE(std::regex_search(
+      report, std::regex(R"(<testcase classname="sample_cases" name="test_leaked_in_server")"
+                         R"([^>]*>\s*<error message="failed on teardown with &quot;leakwatch: )"
+                         R"(case leaked \(checked by leakwatch run\): server: pidfd \+1)")))
+      << report;
+}
+
+TEST_F(PytestPluginTest, ARunnerThatNeverAnswersCostsOneTimeoutThenTheTestsRunOnTheirOwn) {
+  auto silence = [](const Message&) { return Answer::Silence(); };
+  PeerRun run = RunPytest(silence, {"LEAKWATCH_CONTROL_TIMEOUT=200ms"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(run.packets, (std::vector<std::string>{"hello 1 " + std::to_string(run.pid) + " pytest",
+                                                   "case-begin sample_cases.py::test_passes"}))
+      << "after the timeout the plugin stops talking";
+  EXPECT_EQ(run.err,
+            "leakwatch: the runner did not answer case-begin sample_cases.py::test_passes within "
+            "200 ms; carrying on without it\n");
+  EXPECT_NE(run.out.find("1 failed, 6 passed, 2 skipped, 1 error"), std::string::npos)
+      << "the planted failures only\n"
+      << run.out;
+
+  PeerRun passing = RunPytest(silence, {"LEAKWATCH_CONTROL_TIMEOUT=200ms"}, {"-k", "passes"});
+  EXPECT_EQ(passing.exit_code, 0) << passing.out << passing.err;
+}
+
+TEST_F(PytestPluginTest, ARunnerThatHangsUpIsLeftBehindAtOnce) {
+  PeerRun run = RunPytest(
+      [](const Message& message) {
+        return message.type == MessageType::kCaseEnd ? Answer::HangUp() : Answer::Reply("ok");
+      },
+      {}, {"-k", "passes or param"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.packets.size(), 3u);
+  EXPECT_EQ(run.err,
+            "leakwatch: the runner closed the control channel before answering case-end "
+            "sample_cases.py::test_passes; carrying on without it\n");
+  EXPECT_NE(run.out.find("3 passed"), std::string::npos) << run.out;
+}
+
+TEST_F(PytestPluginTest, AVariableThatNamesNoChannelIsIgnoredWithAWarning) {
+  PeerRun run = RunPytest(AlwaysOk, {"LEAKWATCH_CONTROL_FD=none"}, {"-k", "passes"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(run.packets.empty());
+  EXPECT_EQ(run.err,
+            "leakwatch: ignoring LEAKWATCH_CONTROL_FD=none: not a file descriptor number\n");
+}
+
+}  // namespace
+}  // namespace leakwatch

@@ -1,0 +1,13 @@
+# leakwatch_run_engine: plans and runs modules against servers. Included by runner/CMakeLists.txt.
+add_library(leakwatch_run_engine STATIC
+  engine/case_check.cpp
+  engine/control_server.cpp
+  engine/module_runner.cpp
+  engine/plan.cpp
+  engine/run_engine.cpp
+  engine/worker.cpp
+)
+target_include_directories(leakwatch_run_engine PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/engine)
+target_link_libraries(leakwatch_run_engine
+  PUBLIC leakwatch_run_config leakwatch_run_report leakwatch::fixtures leakwatch::harness
+  PRIVATE leakwatch_compile_options fmt::fmt)

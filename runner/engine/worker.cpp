@@ -1,0 +1,162 @@
+// worker.cpp — server lifecycle per respawn policy, pre-flight, and the module loop.
+#include "worker.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+
+namespace leakwatch::run {
+namespace {
+
+bool IsReadable(int fd) {
+  pollfd check{fd, POLLIN, 0};
+  return ::poll(&check, 1, 0) > 0;
+}
+
+}  // namespace
+
+ServerSpec ServerSpecFor(const RunConfig& config) {
+  const ServerConfig& server = config.server;
+  ServerSpec spec;
+  spec.argv = server.command;
+  spec.env = server.env;
+  spec.cwd = server.cwd.empty() ? config.base_dir : server.cwd;
+  switch (server.port) {
+    case ServerPort::kAuto:
+      spec.port = PortMode::kAuto;
+      break;
+    case ServerPort::kActivate:
+      spec.port = PortMode::kActivate;
+      break;
+    case ServerPort::kFixed:
+      spec.port = PortMode::kFree;
+      spec.start_attempts = 1;
+      spec.pick_port = [port = server.fixed_port]() -> Result<int> { return port; };
+      break;
+  }
+  spec.ready = server.ready;
+  spec.health = server.preflight;
+  spec.startup_timeout = server.startup_timeout;
+  spec.preflight_timeout = server.preflight_timeout;
+  spec.stop = {server.stop_signal, server.grace};
+  return spec;
+}
+
+Worker::Worker(const RunConfig& config, std::vector<int> modules, int index, const EventSink& emit,
+               int interrupt_fd, const Suppressions* suppressions)
+    : config_(config),
+      modules_(std::move(modules)),
+      index_(index),
+      emit_(emit),
+      interrupt_fd_(interrupt_fd),
+      suppressions_(suppressions) {}
+
+Worker::~Worker() {
+  StopServer();
+}
+
+void Worker::StopServer() {
+  if (!server_) return;
+  const TeardownReport& report = server_->Stop();
+  emit_(ServerStopped{Clock::now(), index_, server_->pid(), report.Describe(), report.clean()});
+  server_.reset();
+}
+
+std::string Worker::StartServer(const std::string& reason) {
+  StopServer();
+  auto started = Server::Start(ServerSpecFor(config_));
+  if (!started) return "the server did not start: " + started.error().message();
+  server_ = std::move(*started);
+  ever_ready_ = true;
+  emit_(ServerStarted{Clock::now(), index_, server_->name(), server_->pid(), server_->port(),
+                      ++generation_, reason, server_->process().containment_description(),
+                      server_->ready_after()});
+  return "";
+}
+
+std::string Worker::PrepareServer(const ModuleConfig& module, bool& fresh, std::string& note) {
+  const RespawnPolicy policy = config_.server.respawn;
+  const std::string batch = module.batch.empty() ? module.name : module.batch;
+  std::string fresh_reason;
+  if (!server_) {
+    fresh_reason = respawn_reason_;
+  } else if (policy == RespawnPolicy::kPerModule) {
+    fresh_reason = respawn_reason_.empty() ? "per-module" : respawn_reason_;
+  } else if (policy == RespawnPolicy::kPerBatch && batch != current_batch_) {
+    fresh_reason = respawn_reason_.empty() ? "per-batch" : respawn_reason_;
+  } else if (!respawn_reason_.empty() && policy != RespawnPolicy::kNever) {
+    fresh_reason = respawn_reason_;
+  }
+  current_batch_ = batch;
+  if (!respawn_reason_.empty() && !fresh_reason.empty()) note = respawn_reason_;
+  respawn_reason_.clear();
+
+  if (!server_ || !fresh_reason.empty()) {
+    std::string failure = StartServer(fresh_reason);
+    if (!failure.empty()) return failure;
+    fresh = true;
+  }
+
+  HealthReport health = server_->Preflight();
+  if (health.ok()) return "";
+  if (policy == RespawnPolicy::kNever) {
+    return fmt::format("dirty state: server {} since {}: {}", HealthStateName(health.state),
+                       last_ran_.empty() ? "an earlier module" : last_ran_, health.message);
+  }
+  // Respawn once, and check again.
+  std::string reason = fmt::format("pre-flight found it {}{}: {}", HealthStateName(health.state),
+                                   last_ran_.empty() ? "" : " after " + last_ran_, health.message);
+  note = reason;
+  fresh = true;
+  std::string failure = StartServer(reason);
+  if (!failure.empty()) return health.message + "; respawning: " + failure;
+  HealthReport again = server_->Preflight();
+  if (again.ok()) return "";
+  respawn_reason_ = "the last pre-flight failed";
+  return fmt::format("pre-flight failed twice (before and after a respawn): {}", again.message);
+}
+
+void Worker::Run() {
+  for (std::size_t i = 0; i < modules_.size(); ++i) {
+    const ModuleConfig& module = config_.modules[modules_[i]];
+    if (IsReadable(interrupt_fd_)) {
+      emit_(ModuleNotRun{Clock::now(), module.name, "the run was interrupted"});
+      continue;
+    }
+    if (!infrastructure_error_.empty()) {
+      emit_(ModuleNotRun{Clock::now(), module.name, infrastructure_error_});
+      continue;
+    }
+    std::string note;
+    bool fresh = false;
+    if (config_.has_server) {
+      std::string failure = PrepareServer(module, fresh, note);
+      if (!failure.empty()) {
+        if (!ever_ready_) infrastructure_error_ = "the server never became ready: " + failure;
+        emit_(ModuleNotRun{Clock::now(), module.name, failure});
+        continue;
+      }
+    }
+    ModuleRunner runner(
+        config_, module, server_.get(), index_,
+        [&](RunEvent event) {
+          if (auto* started = std::get_if<ModuleStarted>(&event)) {
+            started->fresh_server = fresh;
+            started->server_note = note;
+          }
+          emit_(std::move(event));
+        },
+        interrupt_fd_, suppressions_);
+    ModuleOutcome outcome = runner.Run();
+    last_ran_ = module.name + (outcome.last_case.empty() ? "" : "/" + outcome.last_case);
+    if (outcome.server_died) {
+      respawn_reason_ = "the server " + outcome.server_death;
+    } else if (config_.has_server && server_ && !server_->CheckLiveness().running) {
+      respawn_reason_ =
+          "the server exited after " + last_ran_ + ": " + server_->CheckLiveness().Describe();
+    }
+  }
+  // Modules left after an interrupt.
+  StopServer();
+}
+
+}  // namespace leakwatch::run

@@ -1,0 +1,54 @@
+// worker.h — one worker of `leakwatch run`: its own server (and port), its modules in order.
+//
+// Before each module the worker makes sure the server is there and well, per the respawn
+// policy: a fresh server per module or batch; a respawn after a crash; one respawn and a second
+// pre-flight when the check fails. A module whose pre-flight still fails is NOT RUN with the
+// reason, and the worker goes on with the next one.
+//
+//   Worker worker(config, plan.workers[0].modules, 0, emit, interrupt_fd);
+//   worker.Run();
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leakwatch/server.h"
+#include "module_runner.h"
+
+namespace leakwatch::run {
+
+class Worker {
+ public:
+  Worker(const RunConfig& config, std::vector<int> modules, int index, const EventSink& emit,
+         int interrupt_fd, const Suppressions* suppressions = nullptr);
+  ~Worker();
+  void Run();
+  // Why the run could not go on at all (the server never became ready), or "".
+  const std::string& infrastructure_error() const { return infrastructure_error_; }
+
+ private:
+  // Makes the server ready for `module`; "" when it is, else why the module cannot run.
+  // Sets `fresh` when it started a server for this module, and `note` to why it replaced one.
+  std::string PrepareServer(const ModuleConfig& module, bool& fresh, std::string& note);
+  std::string StartServer(const std::string& reason);
+  void StopServer();
+
+  const RunConfig& config_;
+  std::vector<int> modules_;
+  int index_;
+  const EventSink& emit_;
+  int interrupt_fd_;
+  const Suppressions* suppressions_;
+  std::unique_ptr<Server> server_;
+  bool ever_ready_ = false;
+  std::string current_batch_;
+  std::string respawn_reason_;  // set when the next module must get a fresh server, and why
+  std::string last_ran_;        // "module/case" that ran last: where an unwell server came from
+  int generation_ = 0;          // servers started by this worker
+  std::string infrastructure_error_;
+};
+
+ServerSpec ServerSpecFor(const RunConfig& config);
+
+}  // namespace leakwatch::run

@@ -1,0 +1,382 @@
+// run_test.cpp — `leakwatch run` end to end: the real binary, demo-server, real GoogleTest and
+// pytest modules, configs written per test into a fresh directory.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "child_process.h"
+
+namespace leakwatch {
+namespace {
+
+using ::leakwatch::testing::BinPath;
+using ::leakwatch::testing::ChildProcess;
+using ::leakwatch::testing::CommandResult;
+using ::leakwatch::testing::ReadFile;
+using ::leakwatch::testing::RunCommand;
+using ::leakwatch::testing::TempDir;
+using ::leakwatch::testing::WriteFile;
+using ::testing::HasSubstr;
+using json = nlohmann::json;
+
+std::string SourceDir() {
+  // build/bin/../.. is not the source tree in general; the CMake file passes it.
+  return LEAKWATCH_SOURCE_DIR;
+}
+
+// A config around the given `modules` YAML (already indented by two spaces).
+std::string Config(const std::string& modules, const std::string& extra = "",
+                   const std::string& server_extra = "") {
+  return "server:\n"
+         "  command: " +
+         BinPath("demo-server") +
+         " --port {port}\n"
+         "  ready: \"log:listening on\"\n"
+         "  preflight: \"http://127.0.0.1:{port}/health\"\n"
+         "  grace: 1s\n" +
+         server_extra + "modules:\n" + modules + extra;
+}
+
+std::string GtestModule(const std::string& name, const std::string& filter,
+                        const std::string& env = "") {
+  return "  - name: " + name + "\n    command: " + BinPath("lw-run-cases") +
+         "\n    env:\n      GTEST_FILTER: \"" + filter + "\"\n" + env;
+}
+
+struct RunResult {
+  CommandResult command;
+  json report;
+  std::vector<json> cases;                    // case-finished events
+  std::map<std::string, std::string> status;  // "module name" -> status
+};
+
+RunResult RunLeakwatch(TempDir& dir, const std::string& config,
+                       std::vector<std::string> extra = {}) {
+  WriteFile(dir.File("leakwatch.yaml"), config);
+  std::vector<std::string> argv = {BinPath("leakwatch"),       "run",           "-c",
+                                   dir.File("leakwatch.yaml"), "--no-progress", "--json",
+                                   dir.File("report.json")};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  RunResult result;
+  result.command = RunCommand(argv);
+  std::ifstream in(dir.File("report.json"));
+  if (in) {
+    result.report = json::parse(in, nullptr, false);
+    for (const json& event : result.report["events"]) {
+      if (event["type"] == "case-finished") {
+        result.cases.push_back(event);
+        result.status[event["module"].get<std::string>() + " " + event["name"].get<std::string>()] =
+            event["status"];
+      }
+    }
+  }
+  return result;
+}
+
+// Processes anywhere that carry a tree marker of a leakwatch process that has exited: what a
+// run left behind.
+std::vector<std::string> OrphansOf(pid_t leakwatch_pid) {
+  std::vector<std::string> left;
+  const std::string marker = "LEAKWATCH_TREE=" + std::to_string(leakwatch_pid) + "-";
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream environ(entry.path() / "environ");
+    std::string env((std::istreambuf_iterator<char>(environ)), {});
+    if (env.find(marker) != std::string::npos) left.push_back(name);
+  }
+  return left;
+}
+
+TEST(RunTest, ALeakIsBlamedOnTheCaseThatLeakedInServerAndTestProcess) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir, Config(GtestModule("attribution", "Attribution.*", "      LW_SERVER_LEAK: \"1\"\n")));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  EXPECT_EQ(run.status["attribution Attribution.Case1"], "PASS");
+  EXPECT_EQ(run.status["attribution Attribution.Case2"], "PASS");
+  EXPECT_EQ(run.status["attribution Attribution.Case3"], "LEAK");
+  EXPECT_EQ(run.status["attribution Attribution.Case4"], "PASS");
+  EXPECT_EQ(run.status["attribution Attribution.Case5"], "PASS");
+  ASSERT_EQ(run.cases.size(), 5u);
+  const json& leak = run.cases[2];
+  ASSERT_EQ(leak["leaks"].size(), 2u) << leak.dump();
+  std::map<std::string, json> by_target;
+  for (const json& report : leak["leaks"]) by_target[report["target"]] = report["kinds"];
+  EXPECT_EQ(by_target["server"], json::parse(R"([{"kind":"pidfd","count":1}])"));
+  EXPECT_EQ(by_target["test"], json::parse(R"([{"kind":"eventfd","count":1}])"));
+  for (int i : {0, 1, 3, 4}) EXPECT_TRUE(run.cases[i]["leaks"].empty()) << run.cases[i].dump();
+  // gtest's own output fails the case too (the listener got "leak ..." back).
+  EXPECT_THAT(run.command.out, HasSubstr("LEAK"));
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("4 passed, 1 failed\n"));
+}
+
+TEST(RunTest, WithOnLeakWarnALeakIsReportedButDoesNotFail) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir, Config(GtestModule("attribution", "Attribution.*"), "checks:\n  on_leak: warn\n"));
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out << run.command.err;
+  EXPECT_EQ(run.status["attribution Attribution.Case3"], "PASS");
+  ASSERT_EQ(run.cases.size(), 5u);
+  EXPECT_EQ(run.cases[2]["leaks"][0]["target"], "test");
+  EXPECT_EQ(run.report["summary"]["leaked"], 1);
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("5 passed, 0 failed\n"));
+}
+
+TEST(RunTest, SuppressionsAcceptAKnownLeakOfTheCaseTheyName) {
+  TempDir dir;
+  WriteFile(dir.File("suppressions.yaml"),
+            "suppressions:\n  - name: planted-eventfd\n    kind: eventfd\n"
+            "    test: \"^Attribution\\\\.Case3$\"\n");
+  RunResult run = RunLeakwatch(dir, Config(GtestModule("attribution", "Attribution.*"),
+                                           "checks:\n  suppressions: suppressions.yaml\n"));
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out << run.command.err;
+  EXPECT_EQ(run.status["attribution Attribution.Case3"], "PASS");
+  EXPECT_TRUE(run.cases.at(2)["leaks"].empty()) << run.cases.at(2).dump();
+}
+
+TEST(RunTest, ACleanRunPassesAndExitsZero) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir, Config(GtestModule("clean", "Attribution.Case1:Attribution.Case2") +
+                  "  - name: orders\n    command: " + BinPath("demo_orders_test") + "\n"));
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out << run.command.err;
+  EXPECT_EQ(run.cases.size(), 5u);
+  for (const json& c : run.cases) EXPECT_EQ(c["status"], "PASS") << c.dump();
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("5 passed, 0 failed\n"));
+}
+
+TEST(RunTest, AServerCrashCostsItsModuleAndTheNextRunsOnAFreshServer) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config("  - name: ui-crash\n    command: " + BinPath("demo_ui_crash_test") +
+                               "\n" + GtestModule("after", "Attribution.Case1")));
+  EXPECT_EQ(run.command.exit_code, 1);
+  EXPECT_EQ(run.status["ui-crash UiLoop.Opens"], "PASS");
+  EXPECT_EQ(run.status["ui-crash UiLoop.ClosesAWidgetTwice"], "CRASH");
+  EXPECT_EQ(run.status["ui-crash UiLoop.NeverReached"], "NOT RUN");
+  EXPECT_EQ(run.status["after Attribution.Case1"], "PASS");
+  for (const json& c : run.cases) {
+    if (c["status"] == "CRASH") {
+      EXPECT_THAT(c["message"].get<std::string>(), HasSubstr("server died: killed by SIGABRT"));
+      EXPECT_THAT(c["message"].get<std::string>(), HasSubstr("assertion failed"));
+    }
+  }
+  std::set<int> server_pids;
+  for (const json& event : run.report["events"]) {
+    if (event["type"] == "server-started") server_pids.insert(event["pid"].get<int>());
+    if (event["type"] == "module-started" && event["module"] == "after") {
+      EXPECT_TRUE(event["fresh_server"].get<bool>());
+      EXPECT_THAT(event["server_note"].get<std::string>(), HasSubstr("SIGABRT"));
+    }
+  }
+  EXPECT_EQ(server_pids.size(), 2u);
+}
+
+TEST(RunTest, ADegradedServerIsRespawnedAndTheReasonNamed) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config("  - name: shutdown\n    command: " + BinPath("demo_shutdown_test") +
+                                   "\n" + GtestModule("after", "Attribution.Case1"),
+                               "", "  respawn: on-failure\n"));
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out;
+  EXPECT_EQ(run.status["after Attribution.Case1"], "PASS");
+  bool named = false;
+  for (const json& event : run.report["events"]) {
+    if (event["type"] == "server-started") {
+      named |=
+          event["reason"].get<std::string>().find("worker pool shut down") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(named) << run.command.out;
+}
+
+TEST(RunTest, WithRespawnNeverADegradedServerMakesLaterModulesNotRunWithTheDirtyState) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config("  - name: shutdown\n    command: " + BinPath("demo_shutdown_test") +
+                                   "\n" + GtestModule("after", "Attribution.Case1"),
+                               "", "  respawn: never\n"));
+  EXPECT_EQ(run.command.exit_code, 1);
+  bool not_run = false;
+  for (const json& event : run.report["events"]) {
+    if (event["type"] == "module-not-run" && event["module"] == "after") {
+      not_run = true;
+      EXPECT_THAT(event["reason"].get<std::string>(),
+                  HasSubstr("dirty state: server degraded since shutdown"));
+      EXPECT_THAT(event["reason"].get<std::string>(), HasSubstr("worker pool shut down"));
+    }
+  }
+  EXPECT_TRUE(not_run) << run.command.out;
+}
+
+TEST(RunTest, ATestProcessThatAbortsIsACrashAndItsLaterCasesAreNotRun) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(dir, Config(GtestModule("abort", "Abort.*")));
+  EXPECT_EQ(run.command.exit_code, 1);
+  EXPECT_EQ(run.status["abort Abort.Case1"], "PASS");
+  EXPECT_EQ(run.status["abort Abort.Case2"], "CRASH");
+  EXPECT_EQ(run.status["abort Abort.Case3"], "NOT RUN");
+}
+
+TEST(RunTest, ACaseThatNeverEndsTimesOutAndTheModuleIsStopped) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir, Config(GtestModule("hang", "Hang.*") + GtestModule("after", "Attribution.Case1"),
+                  "timeouts:\n  case: 300ms\n"));
+  EXPECT_EQ(run.command.exit_code, 1);
+  EXPECT_EQ(run.status["hang Hang.Forever"], "TIMEOUT");
+  EXPECT_EQ(run.status["after Attribution.Case1"], "PASS");
+}
+
+TEST(RunTest, TwoJobsRunTwoServersOnDistinctPorts) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir, Config(GtestModule("a", "Attribution.Case1") + GtestModule("b", "Attribution.Case2")),
+      {"--jobs", "2"});
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out;
+  std::set<int> ports, workers;
+  for (const json& event : run.report["events"]) {
+    if (event["type"] == "server-started") {
+      ports.insert(event["port"].get<int>());
+      workers.insert(event["worker"].get<int>());
+    }
+  }
+  EXPECT_EQ(ports.size(), 2u);
+  EXPECT_EQ(workers, (std::set<int>{0, 1}));
+}
+
+TEST(RunTest, ShardsCoverEveryModuleExactlyOnce) {
+  TempDir dir;
+  std::string modules;
+  for (int i = 1; i <= 5; ++i) {
+    modules += GtestModule("m" + std::to_string(i), "Attribution.Case1");
+  }
+  std::multiset<std::string> seen;
+  for (int shard = 1; shard <= 3; ++shard) {
+    RunResult run = RunLeakwatch(dir, Config(modules), {"--shard", std::to_string(shard) + "/3"});
+    EXPECT_EQ(run.command.exit_code, 0) << run.command.out;
+    for (const json& c : run.cases) seen.insert(c["module"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::multiset<std::string>{"m1", "m2", "m3", "m4", "m5"}));
+}
+
+TEST(RunTest, GtestShardVariablesPickTheShardAndDoNotReachTheModules) {
+  TempDir dir;
+  std::string modules;
+  for (int i = 1; i <= 2; ++i) modules += GtestModule("m" + std::to_string(i), "Attribution.*");
+  WriteFile(dir.File("leakwatch.yaml"), Config(modules));
+  CommandResult result =
+      RunCommand({"/usr/bin/env", "GTEST_TOTAL_SHARDS=2", "GTEST_SHARD_INDEX=1",
+                  BinPath("leakwatch"), "run", "-c", dir.File("leakwatch.yaml"), "--no-progress"});
+  // Shard 1 of 2 is m2 alone, with all five of its cases (the variables were not passed on,
+  // or GoogleTest would have sharded the cases too); Case3 leaks.
+  EXPECT_THAT(result.out, HasSubstr("m2 Attribution.Case5"));
+  EXPECT_THAT(result.out, ::testing::Not(HasSubstr("m1 ")));
+  EXPECT_THAT(result.out, ::testing::EndsWith("4 passed, 1 failed\n"));
+}
+
+TEST(RunTest, APytestModuleIsCheckedCaseByCase) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir,
+      Config("  - name: search\n    framework: pytest\n    command: /usr/bin/python3 -m "
+             "pytest -q -p no:cacheprovider -p leakwatch_pytest " +
+             SourceDir() + "/examples/demo-tests/test_search.py\n    env:\n      PYTHONPATH: " +
+             SourceDir() + "/integrations/pytest\n"));
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out << run.command.err;
+  EXPECT_EQ(run.cases.size(), 2u) << run.command.out;
+  for (const json& c : run.cases) {
+    EXPECT_EQ(c["status"], "PASS");
+    EXPECT_THAT(c["name"].get<std::string>(), HasSubstr("test_search.py::"));
+  }
+}
+
+TEST(RunTest, APlainModuleIsCheckedAsAWhole) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir, Config("  - name: leaky-script\n    framework: plain\n    command: /usr/bin/python3 -c "
+                  "\"import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + "
+                  "os.environ['LEAKWATCH_SERVER_PORT'] + '/leak/eventfd').read()\"\n"));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  ASSERT_EQ(run.cases.size(), 1u);
+  EXPECT_EQ(run.cases[0]["status"], "LEAK");
+  EXPECT_EQ(run.cases[0]["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":1}])"));
+}
+
+TEST(RunTest, AServerThatNeverBecomesReadyIsAnInfrastructureError) {
+  TempDir dir;
+  WriteFile(dir.File("leakwatch.yaml"),
+            "server:\n  command: sh -c \"echo cannot bind >&2; exit 4\"\n  ready: "
+            "\"tcp:127.0.0.1:{port}\"\nmodules:\n" +
+                GtestModule("a", "Attribution.Case1"));
+  CommandResult result =
+      RunCommand({BinPath("leakwatch"), "run", "-c", dir.File("leakwatch.yaml"), "--no-progress"});
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("exited with status 4 during startup"));
+  EXPECT_THAT(result.out, HasSubstr("cannot bind"));
+}
+
+TEST(RunTest, ABadConfigIsAUsageErrorWithItsLocation) {
+  TempDir dir;
+  WriteFile(dir.File("leakwatch.yaml"), Config(GtestModule("a", "x"), "", "  respwan: never\n"));
+  CommandResult result =
+      RunCommand({BinPath("leakwatch"), "run", "-c", dir.File("leakwatch.yaml")});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(dir.File("leakwatch.yaml") + ":6:3"));
+  EXPECT_THAT(result.err, HasSubstr("respawn"));
+}
+
+TEST(RunTest, WithoutAConfigItSaysHowToStart) {
+  TempDir dir;
+  CommandResult result = RunCommand(
+      {"/bin/sh", "-c", "cd " + dir.path() + " && exec " + BinPath("leakwatch") + " run"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("no leakwatch.yaml here"));
+  EXPECT_THAT(result.err, HasSubstr("ci/demo"));
+}
+
+TEST(RunTest, AnInterruptedRunStopsEverythingAndLeavesAPartialReport) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo(dir.File("fifo").c_str(), 0600), 0);
+  WriteFile(dir.File("leakwatch.yaml"),
+            Config(GtestModule("first", "Attribution.Case1") +
+                   GtestModule("hang", "Hang.*", "      LW_FIFO: " + dir.File("fifo") + "\n") +
+                   GtestModule("never", "Attribution.Case2")));
+  ChildProcess run =
+      ChildProcess::Start({BinPath("leakwatch"), "run", "-c", dir.File("leakwatch.yaml"),
+                           "--no-progress", "--json", dir.File("report.json")});
+  // The hanging case says so through the FIFO: then the run is in the middle of a module.
+  int fifo = ::open(dir.File("fifo").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fifo, 0);
+  char line[16] = {};
+  pollfd wait{fifo, POLLIN, 0};
+  ASSERT_EQ(::poll(&wait, 1, 60000), 1);
+  ASSERT_GT(::read(fifo, line, sizeof line - 1), 0);
+  ::close(fifo);
+  ::kill(run.pid(), SIGINT);
+  int status = run.Wait();
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_THAT(OrphansOf(run.pid()), ::testing::IsEmpty());
+  json report = json::parse(ReadFile(dir.File("report.json")));
+  EXPECT_TRUE(report["summary"]["interrupted"].get<bool>());
+  bool never_ran = false;
+  for (const json& event : report["events"]) {
+    if (event["type"] == "module-not-run" && event["module"] == "never") never_ran = true;
+  }
+  EXPECT_TRUE(never_ran);
+}
+
+}  // namespace
+}  // namespace leakwatch
