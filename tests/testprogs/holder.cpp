@@ -164,15 +164,22 @@ pid_t MakeZombie() {
 pid_t MakeGrandparent() {
   int both_exist[2];
   if (pipe2(both_exist, O_CLOEXEC) != 0) Die("pipe");
+  const pid_t holder = getpid();
   pid_t child = fork();
   if (child == 0) {
+    // Armed before the grandchild exists; the ppid check covers a holder that died first.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != holder) _exit(0);
+    const pid_t parent = getpid();
     pid_t grandchild = fork();
     if (grandchild == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(0);
+      // Only now is the whole tree there, each part sure to die with its parent: a grandchild
+      // left running would hold the test's stdout open and hang ctest.
+      if (write(both_exist[1], "x", 1) != 1) std::abort();
       SleepForever();
     }
-    if (write(both_exist[1], "x", 1) != 1) std::abort();
     SleepForever();
   }
   char byte;
