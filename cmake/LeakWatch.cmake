@@ -15,8 +15,19 @@
 #   LABELS l...         ctest labels
 #   EXTRA_ARGS a...     more arguments for every case
 #   PROPERTIES k v...   more test properties
+#
+#   leakwatch_add_run(NAME server_checks CONFIG leakwatch.yaml [ARGS --jobs 2] [LABELS run])
+#
+# registers a whole `leakwatch run -c <config> --no-progress <ARGS>` as one ctest test, with a
+# JUnit report in ${CMAKE_CURRENT_BINARY_DIR}/<NAME>.junit.xml. The test fails when the run exits
+# non-zero (1: a case failed or leaked; 2: config error; 3: infrastructure error). leakwatch is
+# the in-tree target `leakwatch` when there is one, else the installed bin/leakwatch next to this
+# package (or LEAKWATCH_EXECUTABLE, or the first leakwatch on PATH).
 include_guard(GLOBAL)
 include(GoogleTest)
+
+# Inside a function CMAKE_CURRENT_LIST_DIR is the caller's; keep this file's own directory.
+set(_LEAKWATCH_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
 function(leakwatch_discover_tests target)
   cmake_parse_arguments(PARSE_ARGV 1 LW "" "SLACK;SUPPRESSIONS;SETTLE;MODE"
@@ -56,4 +67,40 @@ function(leakwatch_discover_tests target)
     EXTRA_ARGS ${args}
     DISCOVERY_MODE PRE_TEST
     PROPERTIES ${properties})
+endfunction()
+
+function(leakwatch_add_run)
+  cmake_parse_arguments(PARSE_ARGV 0 LW "" "NAME;CONFIG" "ARGS;LABELS")
+  if(LW_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "leakwatch_add_run: unknown arguments ${LW_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT LW_NAME OR NOT LW_CONFIG)
+    message(FATAL_ERROR "leakwatch_add_run: NAME and CONFIG are required")
+  endif()
+
+  if(TARGET leakwatch)
+    set(leakwatch_exe "$<TARGET_FILE:leakwatch>")
+  else()
+    # Installed: lib/cmake/leakwatch/ (or lib/<multiarch>/cmake/leakwatch/) next to bin/.
+    find_program(LEAKWATCH_EXECUTABLE leakwatch
+      HINTS "${_LEAKWATCH_CMAKE_DIR}/../../../bin" "${_LEAKWATCH_CMAKE_DIR}/../../../../bin"
+      NO_DEFAULT_PATH)
+    find_program(LEAKWATCH_EXECUTABLE leakwatch)
+    if(NOT LEAKWATCH_EXECUTABLE)
+      message(FATAL_ERROR "leakwatch_add_run(${LW_NAME}): no leakwatch executable found; "
+                          "set LEAKWATCH_EXECUTABLE")
+    endif()
+    set(leakwatch_exe "${LEAKWATCH_EXECUTABLE}")
+  endif()
+
+  # A relative CONFIG is relative to the current source dir; a generated one (file(GENERATE),
+  # configure_file) is named by its absolute path in the binary dir.
+  cmake_path(ABSOLUTE_PATH LW_CONFIG BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+             OUTPUT_VARIABLE config)
+  add_test(NAME ${LW_NAME}
+    COMMAND "${leakwatch_exe}" run -c "${config}" --no-progress
+            --junit "${CMAKE_CURRENT_BINARY_DIR}/${LW_NAME}.junit.xml" ${LW_ARGS})
+  if(LW_LABELS)
+    set_tests_properties(${LW_NAME} PROPERTIES LABELS "${LW_LABELS}")
+  endif()
 endfunction()

@@ -5,6 +5,7 @@
 #include "cli/check_config_command.h"
 #include "cli/command_line.h"
 #include "cli/diff_command.h"
+#include "cli/merge_command.h"
 #include "cli/run_command.h"
 #include "cli/snapshot_command.h"
 #include "cli/watch_command.h"
@@ -30,11 +31,13 @@ int main(int argc, char** argv) {
   WatchArgs watch_args;
   CheckConfigArgs check_config_args;
   RunArgs run_args;
+  MergeArgs merge_args;
   CLI::App* snapshot = AddSnapshotCommand(app, snapshot_args);
   CLI::App* diff = AddDiffCommand(app, diff_args);
   CLI::App* watch = AddWatchCommand(app, watch_args);
   CLI::App* check_config = AddCheckConfigCommand(app, check_config_args);
   CLI::App* run = AddRunCommand(app, run_args);
+  CLI::App* merge = AddMergeCommand(app, merge_args);
 
   try {
     app.parse(argc, argv);
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   if (watch->parsed()) return RunWatchCommand(watch_args);
   if (check_config->parsed()) return RunCheckConfigCommand(check_config_args);
   if (run->parsed()) return RunRunCommand(run_args);
+  if (merge->parsed()) return RunMergeCommand(merge_args);
   return ExitForParseError(
-      app, CLI::RequiredError("A command (run, check-config, snapshot, diff or watch)"));
+      app, CLI::RequiredError("A command (run, check-config, merge, snapshot, diff or watch)"));
 }

@@ -136,6 +136,10 @@ void Worker::Run() {
         continue;
       }
     }
+    // Failed cases of GoogleTest modules are retried (config `retries`); until then their
+    // result is held back, so that reports get one result per case: the last attempt's.
+    const bool retry = config_.retries > 0 && module.framework == Framework::kGtest;
+    std::vector<CaseFinished> held;
     ModuleRunner runner(
         config_, module, server_.get(), index_,
         [&](RunEvent event) {
@@ -143,10 +147,49 @@ void Worker::Run() {
             started->fresh_server = fresh;
             started->server_note = note;
           }
+          auto* finished = std::get_if<CaseFinished>(&event);
+          if (retry && finished != nullptr && finished->status == CaseStatus::kFail &&
+              finished->name != module.name) {
+            held.push_back(std::move(*finished));
+            return;
+          }
           emit_(std::move(event));
         },
         interrupt_fd_, suppressions_);
     ModuleOutcome outcome = runner.Run();
+    for (CaseFinished& failed : held) {
+      CaseFinished final_result = failed;
+      for (int attempt = 2; attempt <= config_.retries + 1; ++attempt) {
+        if (outcome.server_died || outcome.interrupted || IsReadable(interrupt_fd_)) break;
+        ModuleConfig again = module;
+        again.command.push_back("--gtest_filter=" + failed.name);
+        std::optional<CaseFinished> result;
+        ModuleRunner retry_runner(
+            config_, again, server_.get(), index_,
+            [&](RunEvent event) {
+              // Only the case's own result counts; the retry run is not a module of its own.
+              if (auto* finished = std::get_if<CaseFinished>(&event)) {
+                if (finished->name == failed.name) result = std::move(*finished);
+              }
+            },
+            interrupt_fd_, suppressions_);
+        ModuleOutcome retried = retry_runner.Run();
+        outcome.server_died |= retried.server_died;
+        if (retried.server_died) outcome.server_death = retried.server_death;
+        if (!result) break;
+        final_result = std::move(*result);
+        final_result.attempt = attempt;
+        if (final_result.status == CaseStatus::kPass) {
+          final_result.status = CaseStatus::kFlaky;
+          final_result.message = fmt::format("failed on attempt 1, passed on attempt {}:\n{}",
+                                             attempt, failed.message);
+          break;
+        }
+        // A leak or a crash on a retry is a result of its own; only a plain failure is retried.
+        if (final_result.status != CaseStatus::kFail) break;
+      }
+      emit_(std::move(final_result));
+    }
     last_ran_ = module.name + (outcome.last_case.empty() ? "" : "/" + outcome.last_case);
     if (outcome.server_died) {
       respawn_reason_ = "the server " + outcome.server_death;

@@ -3,6 +3,7 @@ add_library(leakwatch_run_report STATIC
   engine/events.cpp
   report/atomic_file.cpp
   report/console_reporter.cpp
+  report/json_events.cpp
   report/json_reporter.cpp
   report/junit_reporter.cpp
   report/report_text.cpp
@@ -10,9 +11,10 @@ add_library(leakwatch_run_report STATIC
 )
 target_include_directories(leakwatch_run_report PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/engine
                                                       ${CMAKE_CURRENT_SOURCE_DIR}/report)
+# nlohmann_json is public: json_events.h takes a parsed document.
 target_link_libraries(leakwatch_run_report
-  PUBLIC leakwatch::harness
-  PRIVATE leakwatch_compile_options fmt::fmt nlohmann_json::nlohmann_json)
+  PUBLIC leakwatch::harness nlohmann_json::nlohmann_json
+  PRIVATE leakwatch_compile_options fmt::fmt)
 
 if(LEAKWATCH_BUILD_TESTS)
   # Golden files live in report/testdata; LEAKWATCH_UPDATE_GOLDEN=1 rewrites them (see
@@ -21,6 +23,7 @@ if(LEAKWATCH_BUILD_TESTS)
     report/atomic_file_test.cpp
     report/console_reporter_test.cpp
     report/golden.cpp
+    report/json_events_test.cpp
     report/json_reporter_test.cpp
     report/junit_reporter_test.cpp
     report/report_text_test.cpp

@@ -145,6 +145,35 @@ TEST(RunTest, SuppressionsAcceptAKnownLeakOfTheCaseTheyName) {
   EXPECT_TRUE(run.cases.at(2)["leaks"].empty()) << run.cases.at(2).dump();
 }
 
+TEST(RunTest, FailedCasesAreRetriedAndOneThatPassesOnARetryIsFlaky) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(
+      dir,
+      Config(GtestModule("flaky", "Flaky.*", "      LW_FLAKY_FILE: " + dir.File("marker") + "\n"),
+             "retries: 2\n"));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out;
+  ASSERT_EQ(run.cases.size(), 2u) << run.command.out;  // one result per case: the last attempt
+  for (const json& c : run.cases) {
+    if (c["name"] == "Flaky.FailsOnce") {
+      EXPECT_EQ(c["status"], "FLAKY");
+      EXPECT_EQ(c["attempt"], 2);
+    } else {
+      EXPECT_EQ(c["status"], "FAIL");
+      EXPECT_EQ(c["attempt"], 3);
+    }
+  }
+  EXPECT_EQ(run.report["summary"]["flaky"], 1);
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("1 passed, 1 failed\n"));
+}
+
+TEST(RunTest, ALeakIsNeverRetriedAway) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config(GtestModule("attribution", "Attribution.*"), "retries: 3\n"));
+  EXPECT_EQ(run.status["attribution Attribution.Case3"], "LEAK");
+  EXPECT_EQ(run.cases.at(2)["attempt"], 1);
+}
+
 TEST(RunTest, ACleanRunPassesAndExitsZero) {
   TempDir dir;
   RunResult run = RunLeakwatch(

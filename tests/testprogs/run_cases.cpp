@@ -4,6 +4,8 @@
 //                  LW_SERVER_LEAK=1 also a pidfd in the server (GET /leak/pidfd)
 //   Hang.*         the case never ends (for the case timeout)
 //   Abort.*        the second case aborts the test process
+//   Flaky.*        FailsOnce fails while LW_FLAKY_FILE does not exist (and creates it);
+//                  AlwaysFails always does
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -65,4 +67,16 @@ TEST(Abort, Case2) {
 }
 TEST(Abort, Case3) {
   SUCCEED();
+}
+
+TEST(Flaky, FailsOnce) {
+  const char* marker = std::getenv("LW_FLAKY_FILE");
+  ASSERT_NE(marker, nullptr);
+  if (access(marker, F_OK) != 0) {
+    if (FILE* created = std::fopen(marker, "w")) std::fclose(created);
+    FAIL() << "first attempt fails";
+  }
+}
+TEST(Flaky, AlwaysFails) {
+  FAIL() << "every attempt fails";
 }
