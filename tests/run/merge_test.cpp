@@ -11,36 +11,21 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
+#include "run_configs.h"
 
 namespace leakwatch {
 namespace {
 
 using ::leakwatch::testing::BinPath;
 using ::leakwatch::testing::CommandResult;
+using ::leakwatch::testing::Config;
+using ::leakwatch::testing::GtestModule;
 using ::leakwatch::testing::ReadFile;
 using ::leakwatch::testing::RunCommand;
 using ::leakwatch::testing::TempDir;
 using ::leakwatch::testing::WriteFile;
 using ::testing::HasSubstr;
 using json = nlohmann::json;
-
-// As in run_test.cpp: a config around the given `modules` YAML (already indented by two spaces).
-std::string Config(const std::string& modules) {
-  return "server:\n"
-         "  command: " +
-         BinPath("demo-server") +
-         " --port {port}\n"
-         "  ready: \"log:listening on\"\n"
-         "  preflight: \"http://127.0.0.1:{port}/health\"\n"
-         "  grace: 1s\n"
-         "modules:\n" +
-         modules;
-}
-
-std::string GtestModule(const std::string& name, const std::string& filter) {
-  return "  - name: " + name + "\n    command: " + BinPath("lw-run-cases") +
-         "\n    env:\n      GTEST_FILTER: \"" + filter + "\"\n";
-}
 
 json ParseFile(const std::string& path) {
   std::ifstream in(path);

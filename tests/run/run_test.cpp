@@ -15,6 +15,7 @@
 #include <set>
 
 #include "child_process.h"
+#include "run_configs.h"
 
 namespace leakwatch {
 namespace {
@@ -22,6 +23,8 @@ namespace {
 using ::leakwatch::testing::BinPath;
 using ::leakwatch::testing::ChildProcess;
 using ::leakwatch::testing::CommandResult;
+using ::leakwatch::testing::Config;
+using ::leakwatch::testing::GtestModule;
 using ::leakwatch::testing::ReadFile;
 using ::leakwatch::testing::RunCommand;
 using ::leakwatch::testing::TempDir;
@@ -32,25 +35,6 @@ using json = nlohmann::json;
 std::string SourceDir() {
   // build/bin/../.. is not the source tree in general; the CMake file passes it.
   return LEAKWATCH_SOURCE_DIR;
-}
-
-// A config around the given `modules` YAML (already indented by two spaces).
-std::string Config(const std::string& modules, const std::string& extra = "",
-                   const std::string& server_extra = "") {
-  return "server:\n"
-         "  command: " +
-         BinPath("demo-server") +
-         " --port {port}\n"
-         "  ready: \"log:listening on\"\n"
-         "  preflight: \"http://127.0.0.1:{port}/health\"\n"
-         "  grace: 1s\n" +
-         server_extra + "modules:\n" + modules + extra;
-}
-
-std::string GtestModule(const std::string& name, const std::string& filter,
-                        const std::string& env = "") {
-  return "  - name: " + name + "\n    command: " + BinPath("lw-run-cases") +
-         "\n    env:\n      GTEST_FILTER: \"" + filter + "\"\n" + env;
 }
 
 struct RunResult {
