@@ -54,35 +54,6 @@ int ReadNumericEntries(int dirfd, std::vector<int>& out) {
   }
 }
 
-bool ParseProcStat(std::string_view text, ProcStat& out) {
-  std::size_t open = text.find('(');
-  std::size_t close = text.rfind(')');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-    return false;
-  }
-  out.comm = std::string(text.substr(open + 1, close - open - 1));
-  // After ") ": field 3 is the state, 4 the ppid, ..., 22 the start time.
-  std::string_view rest = text.substr(close + 1);
-  int field = 2;
-  std::size_t i = 0;
-  while (i < rest.size()) {
-    while (i < rest.size() && rest[i] == ' ') ++i;
-    std::size_t end = rest.find(' ', i);
-    if (end == std::string_view::npos) end = rest.size();
-    std::string_view token = rest.substr(i, end - i);
-    ++field;
-    if (field == 3 && !token.empty()) out.state = token[0];
-    if (field == 4) std::from_chars(token.data(), token.data() + token.size(), out.ppid);
-    if (field == 9) std::from_chars(token.data(), token.data() + token.size(), out.flags);
-    if (field == 22) {
-      std::from_chars(token.data(), token.data() + token.size(), out.start_time);
-      return true;
-    }
-    i = end;
-  }
-  return field >= 4;
-}
-
 std::string_view FieldValue(std::string_view text, std::string_view key) {
   std::size_t pos = 0;
   while (pos < text.size()) {

@@ -21,18 +21,7 @@ int ReadFileAt(int dirfd, const char* path, std::string& out);
 // position: pass a freshly opened descriptor.
 int ReadNumericEntries(int dirfd, std::vector<int>& out);
 
-// "/proc/<pid>/stat" fields after the comm (which may contain spaces and parentheses).
-struct ProcStat {
-  std::string comm;
-  char state = '?';
-  pid_t ppid = 0;
-  unsigned flags = 0;                 // field 9, the kernel's PF_* flags
-  unsigned long long start_time = 0;  // field 22, clock ticks since boot
-
-  // PF_EXITING: the process has begun to exit and may already have dropped its FD table.
-  bool Exiting() const { return state == 'Z' || state == 'X' || (flags & 0x4) != 0; }
-};
-bool ParseProcStat(std::string_view text, ProcStat& out);
+// /proc/PID/stat is parsed by ParseProcStat in leakwatch/proc_stat.h.
 
 // The value after "Key:" in a /proc status-style file, e.g. FieldValue(status, "VmRSS").
 std::string_view FieldValue(std::string_view text, std::string_view key);

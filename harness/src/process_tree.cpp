@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "leakwatch/proc_stat.h"
 #include "leakwatch/unique_fd.h"
 #include "proc_reader.h"
 
@@ -63,17 +64,16 @@ std::vector<ProcessInfo> ReadDescendants(int root_dir, const std::vector<int>& r
       std::snprintf(path, sizeof path, "/proc/%d", pid);
       UniqueFd dir(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!dir) continue;
-      ProcStat stat;
-      if (ReadFileAt(dir.get(), "stat", text) != 0 || !ParseProcStat(text, stat)) {
-        continue;
-      }
+      if (ReadFileAt(dir.get(), "stat", text) != 0) continue;
+      Result<ProcStat> stat = ParseProcStat(text);
+      if (!stat) continue;
       ProcessInfo info;
       info.pid = pid;
-      info.ppid = stat.ppid;
-      info.state = static_cast<ProcessState>(stat.state);
+      info.ppid = stat->ppid;
+      info.state = static_cast<ProcessState>(stat->state);
       info.depth = depth;
-      info.start_time = stat.start_time;
-      info.cmd = CommandLine(dir.get(), stat.comm);
+      info.start_time = stat->start_time;
+      info.cmd = CommandLine(dir.get(), stat->comm);
       out.push_back(std::move(info));
       UniqueFd task_dir(openat(dir.get(), "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (task_dir && ReadNumericEntries(task_dir.get(), tids) == 0) {

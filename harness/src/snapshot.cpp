@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "fd_reader.h"
+#include "leakwatch/proc_stat.h"
 #include "leakwatch/unique_fd.h"
 #include "proc_reader.h"
 #include "process_tree.h"
@@ -25,7 +26,6 @@ namespace {
 
 using internal::FieldValue;
 using internal::ParseLeadingInt;
-using internal::ProcStat;
 using internal::ReadFileAt;
 using internal::ReadNumericEntries;
 
@@ -189,17 +189,15 @@ Result<Snapshot> TakeSnapshot(pid_t pid, const SnapshotOptions& options) {
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
   std::string text;
-  ProcStat stat;
   if (int err = ReadFileAt(proc_dir.get(), "stat", text)) return ReadError(pid, "stat", err);
-  if (!internal::ParseProcStat(text, stat)) {
-    return Error(ErrorCode::kIo, fmt::format("cannot parse /proc/{}/stat", pid));
-  }
-  if (stat.Exiting()) {
+  Result<ProcStat> stat = ParseProcStat(text);
+  if (!stat) return Error(ErrorCode::kIo, fmt::format("cannot parse /proc/{}/stat", pid));
+  if (stat->Exiting()) {
     return Error(ErrorCode::kNotFound,
                  fmt::format("process {} has exited (a zombie not yet reaped by its parent)", pid),
                  ESRCH);
   }
-  snap.command = stat.comm;
+  snap.command = stat->comm;
 
   if (options.fds) {
     auto fds = ReadFds(pid, proc_dir.get(), options.resolve_socket_endpoints);
@@ -221,10 +219,9 @@ Result<Snapshot> TakeSnapshot(pid_t pid, const SnapshotOptions& options) {
   if (options.memory) ReadMemory(proc_dir.get(), snap);
 
   // A process that exited while we read gives partial data; say so rather than return it.
-  if (ReadFileAt(proc_dir.get(), "stat", text) != 0 || !internal::ParseProcStat(text, stat) ||
-      stat.Exiting()) {
-    return GoneError(pid);
-  }
+  if (ReadFileAt(proc_dir.get(), "stat", text) != 0) return GoneError(pid);
+  Result<ProcStat> after = ParseProcStat(text);
+  if (!after || after->Exiting()) return GoneError(pid);
   return snap;
 }
 

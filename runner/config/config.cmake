@@ -1,6 +1,10 @@
 # leakwatch_run_config: leakwatch.yaml -> RunConfig. Included by runner/CMakeLists.txt.
 add_library(leakwatch_run_config STATIC
+  config/config_checks.cpp
   config/config_loader.cpp
+  config/config_modules.cpp
+  config/config_reader.cpp
+  config/config_server.cpp
   config/run_config.cpp
 )
 target_include_directories(leakwatch_run_config PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/config)

@@ -1,14 +1,12 @@
 #include "leak_report.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
 
+#include "leakwatch/proc_stat.h"
 #include "leakwatch/snapshot.h"
-#include "proc_reader.h"
 
 namespace leakwatch::internal {
 namespace {
@@ -16,12 +14,9 @@ namespace {
 // The state of the process a pidfd refers to, read now: "running", "exited" (a zombie nobody
 // has reaped, or one on its way out), or "gone" when it no longer exists.
 std::string PidfdTargetState(pid_t pid) {
-  char path[32];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  std::string text;
-  ProcStat stat;
-  if (ReadFileAt(AT_FDCWD, path, text) != 0 || !ParseProcStat(text, stat)) return "gone";
-  return stat.Exiting() ? "exited" : "running";
+  Result<ProcStat> stat = ReadProcStat(pid);
+  if (!stat) return "gone";
+  return stat->Exiting() ? "exited" : "running";
 }
 
 std::string SlackText(const std::vector<Growth>& growth) {
