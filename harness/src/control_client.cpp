@@ -36,6 +36,8 @@ std::string Describe(const Message& message) {
   switch (message.type) {
     case MessageType::kHello:
       return "hello";
+    case MessageType::kPlan:
+      return "plan " + message.case_id;
     case MessageType::kCaseBegin:
       return "case-begin " + message.case_id;
     case MessageType::kCaseEnd:
@@ -132,6 +134,13 @@ ControlClient::ControlClient(UniqueFd fd, std::chrono::milliseconds timeout)
 
 ControlClient::~ControlClient() {
   Bye();
+}
+
+void ControlClient::Plan(const std::string& case_id) {
+  Message message;
+  message.type = MessageType::kPlan;
+  message.case_id = case_id;
+  Send(message, Describe(message), Clock::now() + timeout_);
 }
 
 Reply ControlClient::CaseBegin(const std::string& case_id) {

@@ -185,6 +185,17 @@ TEST(ControlClientTest, ExchangesCaseMessagesAndReadsTheAnswers) {
   EXPECT_TRUE(client.connected());
 }
 
+TEST(ControlClientTest, PlanIsSentWithoutWaitingForAnAnswer) {
+  Pair pair = SeqpacketPair();
+  // A long timeout: were Plan to wait for an answer (none comes), this test would hang for it.
+  ControlClient client(std::move(pair.client), milliseconds(600'000));
+  client.Plan("Suite.First");
+  client.Plan("t.py::test_x[a b]");
+  EXPECT_EQ(NextPacket(pair.runner.get()), "plan Suite.First");
+  EXPECT_EQ(NextPacket(pair.runner.get()), "plan t.py::test_x[a%20b]");
+  EXPECT_TRUE(client.connected());
+}
+
 TEST(ControlClientTest, ByeOnDestructionOrOnRequestThenNothing) {
   Pair pair = SeqpacketPair();
   { ControlClient client(std::move(pair.client), milliseconds(10'000)); }

@@ -119,6 +119,8 @@ std::string Format(const Message& message) {
     case MessageType::kHello:
       return fmt::format("hello {} {} {}", message.version, message.pid,
                          EscapeId(message.framework));
+    case MessageType::kPlan:
+      return "plan " + EscapeId(message.case_id);
     case MessageType::kCaseBegin:
       return "case-begin " + EscapeId(message.case_id);
     case MessageType::kCaseEnd:
@@ -182,10 +184,10 @@ Result<Message> Parse(std::string_view packet) {
     message.framework = UnescapeId(fields[2]);
     return message;
   }
-  if (verb == "case-begin") {
-    if (auto e = want_fields(1, "case-begin <id>")) return *e;
+  if (verb == "plan" || verb == "case-begin") {
+    if (auto e = want_fields(1, fmt::format("{} <id>", verb))) return *e;
     if (auto e = token(fields[0], "the case id")) return *e;
-    message.type = MessageType::kCaseBegin;
+    message.type = verb == "plan" ? MessageType::kPlan : MessageType::kCaseBegin;
     message.case_id = UnescapeId(fields[0]);
     return message;
   }
@@ -211,8 +213,8 @@ Result<Message> Parse(std::string_view packet) {
     message.type = verb == "bye" ? MessageType::kBye : MessageType::kOk;
     return message;
   }
-  return bad(fmt::format("unknown message \"{}\" (hello, case-begin, case-end, bye, ok, leak)",
-                         Shown(verb)));
+  return bad(fmt::format(
+      "unknown message \"{}\" (hello, plan, case-begin, case-end, bye, ok, leak)", Shown(verb)));
 }
 
 }  // namespace leakwatch::control

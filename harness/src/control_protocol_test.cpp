@@ -20,6 +20,11 @@ TEST(ControlProtocolTest, FormatsEveryMessageAsDocumented) {
   hello.framework = "gtest";
   EXPECT_EQ(Format(hello), "hello 1 4242 gtest");
 
+  Message plan;
+  plan.type = MessageType::kPlan;
+  plan.case_id = "Each/Param.Case/0";
+  EXPECT_EQ(Format(plan), "plan Each/Param.Case/0");
+
   Message begin;
   begin.type = MessageType::kCaseBegin;
   begin.case_id = "Suite.Case";
@@ -67,6 +72,11 @@ TEST(ControlProtocolTest, ParsesEveryMessage) {
   EXPECT_EQ(Parse("ok")->type, MessageType::kOk);
   EXPECT_EQ(Parse("bye")->type, MessageType::kBye);
   EXPECT_EQ(Parse("case-begin A.B")->case_id, "A.B");
+
+  Result<Message> plan = Parse("plan t.py::test_x%5Ba%20b%5D");
+  ASSERT_TRUE(plan.ok()) << plan.error().message();
+  EXPECT_EQ(plan->type, MessageType::kPlan);
+  EXPECT_EQ(plan->case_id, "t.py::test_x[a b]");
 }
 
 TEST(ControlProtocolTest, EveryMessageRoundTrips) {
@@ -112,6 +122,9 @@ TEST(ControlProtocolTest, RefusesMalformedPacketsWithTheReason) {
       {"hi there", "unknown message \"hi\""},
       {"case-begin", "expected \"case-begin <id>\""},
       {"case-begin a b", "expected \"case-begin <id>\""},
+      {"plan", "expected \"plan <id>\""},
+      {"plan a b", "expected \"plan <id>\""},
+      {"plan a\tb", "not %-escaped"},
       {"case-begin  a", "exactly one space"},
       {"case-begin a ", "exactly one space"},
       {"case-end a", "expected \"case-end <id> <passed|failed|skipped>\""},

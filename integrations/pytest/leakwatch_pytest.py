@@ -14,8 +14,9 @@ pytest only; tested with Debian 12's python3-pytest 7.2)::
 
     PYTHONPATH=<leakwatch>/integrations/pytest python3 -m pytest -p leakwatch_pytest tests/
 
-or list ``leakwatch_pytest`` in ``pytest_plugins`` of a conftest.py. Without the variable the
-plugin does nothing, so it can stay loaded when the suite runs on its own.
+or list ``leakwatch_pytest`` in ``pytest_plugins`` of a conftest.py. Without the variable (and
+without LEAKWATCH_SELECT and LEAKWATCH_REPEAT, below) the plugin does nothing, so it can stay
+loaded when the suite runs on its own.
 
 What it sends (docs/control-protocol.md has the whole protocol):
 
@@ -36,6 +37,26 @@ the plugin with pytest-xdist (its workers are left out quietly). A fixture of mo
 scope is set up in the first test that uses it and torn down in the last, so resources it holds
 in the server count against the first test: give the server check slack for them, or open them
 outside the tests.
+
+Two more variables choose what runs; they work with or without the runner (``LEAKWATCH_CONTROL_FD``)
+and are how ``leakwatch run`` retries failed tests and repeats them to hunt leaks:
+
+* ``LEAKWATCH_SELECT``: node ids separated by newlines (``"\\n"``), exactly as pytest spells them
+  and as case-begin carries them before escaping (``sample.py::test_param[a b]``). Only those tests
+  run; the others are deselected (counted as "deselected" in pytest's summary, as with ``-k``).
+  Empty lines are ignored; unset or empty selects everything. The selection applies after the
+  command's own ``-k``, ``-m`` and ``--deselect``; a listed id that is not among the tests this
+  run would run fails the session before any test runs (exit status 4)::
+
+      ERROR: LEAKWATCH_SELECT names a test that this run did not collect: sample.py::test_gone
+
+* ``LEAKWATCH_REPEAT``: runs each test that many times in a row (a whole number >= 1, default 1;
+  unset or empty is 1; anything else fails the session, exit status 4, with
+  ``ERROR: LEAKWATCH_REPEAT="x" is not a whole number >= 1``). Each run is a test of its own for
+  the runner (its case-begin and case-end, with the same node id) and for pytest's counts and
+  reports; function-scope fixtures are set up and torn down in each run, fixtures of wider scope
+  stay up from the first run to the last, so one-time set-up is paid in the first run only. A
+  failure in any run fails the session; ``-x`` / ``--maxfail`` stop the repetitions too.
 """
 
 from __future__ import annotations
@@ -49,9 +70,12 @@ import sys
 from typing import Dict, List, Optional
 
 import pytest
+from _pytest.runner import runtestprotocol
 
 CONTROL_FD_VARIABLE = "LEAKWATCH_CONTROL_FD"
 CONTROL_TIMEOUT_VARIABLE = "LEAKWATCH_CONTROL_TIMEOUT"
+SELECT_VARIABLE = "LEAKWATCH_SELECT"
+REPEAT_VARIABLE = "LEAKWATCH_REPEAT"
 DEFAULT_TIMEOUT = 60.0  # seconds
 PROTOCOL_VERSION = 1
 MAX_PACKET = 64 * 1024
@@ -309,10 +333,97 @@ class LeakwatchPlugin:
             self.checked, self.leaked))
 
 
+def parse_selection(text: str) -> List[str]:
+    """The node ids in LEAKWATCH_SELECT, in order, without duplicates or empty lines."""
+    return list(dict.fromkeys(line for line in text.split("\n") if line))
+
+
+def parse_repeat(text: str) -> int:
+    """The number of runs in LEAKWATCH_REPEAT: "" -> 1, "3" -> 3; raises ValueError otherwise."""
+    if not text:
+        return 1
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(text)
+    return int(text)
+
+
+class RunChoice:
+    """LEAKWATCH_SELECT and LEAKWATCH_REPEAT, registered only when one of them is set."""
+
+    def __init__(self, selection: List[str], repeat: int):
+        self.selection = selection
+        self.repeat = repeat
+
+    # trylast: after -k, -m and --deselect have had their say, so that a listed test they leave
+    # out is an error too (the runner must not count a test that did not run as passed).
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: List[pytest.Item]) -> None:
+        if not self.selection:
+            return
+        wanted = set(self.selection)
+        present = {item.nodeid for item in items}
+        missing = [nodeid for nodeid in self.selection if nodeid not in present]
+        if missing:
+            raise pytest.UsageError(*[
+                "{} names a test that this run did not collect: {}".format(SELECT_VARIABLE, nodeid)
+                for nodeid in missing
+            ])
+        selected = [item for item in items if item.nodeid in wanted]
+        deselected = [item for item in items if item.nodeid not in wanted]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = selected
+
+    # tryfirst: runs the test's whole protocol (setup, call, teardown, with their reports) once
+    # per repetition in place of pytest's own pytest_runtest_protocol.
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Optional[pytest.Item]):
+        if self.repeat == 1:
+            return None
+        session = item.session
+        for run in range(1, self.repeat + 1):
+            if run > 1:
+                # Captured output and log sections pile up on the item: each run shows its own.
+                sections = getattr(item, "_report_sections", None)
+                if isinstance(sections, list):
+                    sections.clear()
+            # Between the runs only the item itself is torn down (its function-scope fixtures):
+            # the nodes it descends from, and the fixtures they hold, stay set up. pytest's
+            # teardown_exact(nextitem) keeps the nodes nextitem descends from; passing the item
+            # itself would keep the item too (and skip its next setup), so the parent it is.
+            following = nextitem if run == self.repeat else item.parent
+            item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+            runtestprotocol(item, log=True, nextitem=following)  # type: ignore[arg-type]
+            item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+            if session.shouldfail or session.shouldstop:
+                break  # -x, --maxfail: the session tears down what is still set up at its end
+        return True
+
+
 _PLUGIN_NAME = "leakwatch-control"
+_CHOICE_PLUGIN_NAME = "leakwatch-select"
+
+
+def _run_choice() -> Optional[RunChoice]:
+    """The choice made by LEAKWATCH_SELECT and LEAKWATCH_REPEAT; raises pytest.UsageError."""
+    text = os.environ.get(REPEAT_VARIABLE, "")
+    try:
+        repeat = parse_repeat(text)
+    except ValueError:
+        raise pytest.UsageError('{}="{}" is not a whole number >= 1'.format(
+            REPEAT_VARIABLE, text)) from None
+    selection = parse_selection(os.environ.get(SELECT_VARIABLE, ""))
+    if not selection and repeat == 1:
+        return None
+    return RunChoice(selection, repeat)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # First: a bad LEAKWATCH_REPEAT fails the session before anything is said to the runner.
+    choice = _run_choice()
+    if choice is not None:
+        config.pluginmanager.register(choice, _CHOICE_PLUGIN_NAME)
     if CONTROL_FD_VARIABLE not in os.environ:
         return
     if hasattr(config, "workerinput"):
@@ -327,3 +438,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if plugin is not None:
         plugin.client.bye()
         config.pluginmanager.unregister(plugin, _PLUGIN_NAME)
+    choice = config.pluginmanager.get_plugin(_CHOICE_PLUGIN_NAME)
+    if choice is not None:
+        config.pluginmanager.unregister(choice, _CHOICE_PLUGIN_NAME)

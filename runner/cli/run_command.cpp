@@ -16,6 +16,7 @@
 #include "exit_codes.h"
 #include "json_reporter.h"
 #include "junit_reporter.h"
+#include "plan.h"
 #include "run_engine.h"
 
 namespace leakwatch::cli {
@@ -54,6 +55,12 @@ CLI::App* AddRunCommand(CLI::App& app, RunArgs& args) {
   run->add_option("--shard", args.shard,
                   "Run shard I of N (1-based, e.g. 2/3); also read from GTEST_SHARD_INDEX / "
                   "GTEST_TOTAL_SHARDS and TEST_SHARD_INDEX / TEST_TOTAL_SHARDS (0-based)");
+  run->add_option("--tag", args.tags,
+                  "Run only modules with this tag (repeatable: any of them); before sharding")
+      ->allow_extra_args(false);
+  run->add_option("--skip-tag", args.skip_tags,
+                  "Leave out modules with this tag (repeatable; wins over --tag)")
+      ->allow_extra_args(false);
   run->add_option("--junit", args.junit, "Write a JUnit XML report here");
   run->add_option("--json", args.json, "Write the JSON report (schema 1) here");
   run->add_flag("--no-progress", args.no_progress, "No progress line, even on a terminal");
@@ -78,6 +85,13 @@ int RunRunCommand(const RunArgs& args) {
     return loaded.error().code() == ErrorCode::kIo ? kExitFailure : kExitUsage;
   }
   run::RunConfig& config = *loaded;
+  const std::size_t configured_modules = config.modules.size();
+  auto selected = run::SelectByTags(std::move(config.modules), {args.tags, args.skip_tags});
+  if (!selected) {
+    std::cerr << "leakwatch run: " << selected.error().message() << "\n";
+    return kExitUsage;
+  }
+  config.modules = std::move(*selected);
   if (args.jobs > 0) config.jobs = args.jobs;
   if (!args.shard.empty()) {
     auto shard = run::ParseShard(args.shard);
@@ -136,6 +150,12 @@ int RunRunCommand(const RunArgs& args) {
     reporters.Add(std::make_unique<run::JsonReporter>(config.reports.json));
   }
 
+  if (config.modules.size() < configured_modules) {
+    // Not a report event: deselected modules appear in no report, as with `ctest -L`.
+    std::cout << "selected " << config.modules.size() << " of " << configured_modules
+              << " modules by tag (" << configured_modules - config.modules.size()
+              << " deselected)\n";
+  }
   run::RunEngine engine(config, &suppressions);
   run::RunFinished result =
       engine.Run([&](const run::RunEvent& event) { reporters.Report(event); });

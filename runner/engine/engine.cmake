@@ -2,6 +2,7 @@
 add_library(leakwatch_run_engine STATIC
   engine/case_check.cpp
   engine/control_server.cpp
+  engine/hunt.cpp
   engine/module_runner.cpp
   engine/plan.cpp
   engine/run_engine.cpp

@@ -1,18 +1,18 @@
-// module_runner.cpp — one module: list its cases, spawn it with a control channel, serve the
-// protocol with per-case checks, and account for every case however the module ends.
+// module_runner.cpp — one module: spawn it with a control channel, serve the protocol with
+// per-case checks, and account for every planned case however the module ends.
 #include "module_runner.h"
 
 #include <fmt/format.h>
 #include <poll.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 
 #include "case_check.h"
 #include "control_server.h"
+#include "leakwatch/proc_stat.h"
 #include "leakwatch/spawn.h"
 
 namespace leakwatch::run {
@@ -37,60 +37,36 @@ std::string Indent(const std::string& text) {
   return out;
 }
 
-// "Suite.Case" names from `--gtest_list_tests` output.
-std::vector<std::string> ParseGtestList(const std::string& output) {
-  std::vector<std::string> cases;
-  std::string suite;
-  std::istringstream lines(output);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    std::string name = line.substr(0, line.find("  #"));  // "  Case  # GetParam() = 3"
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    if (name[0] != ' ') {
-      suite = name;
-    } else {
-      name.erase(0, name.find_first_not_of(' '));
-      if (suite.find("DISABLED_") == std::string::npos &&
-          name.find("DISABLED_") == std::string::npos) {
-        cases.push_back(suite + name);
-      }
-    }
-  }
-  return cases;
-}
-
-// Waits for `process` to exit, racing the deadline and an interrupt; false if it did not.
-bool WaitForExit(SpawnedProcess& process, SteadyClock::time_point deadline, int interrupt_fd) {
-  for (;;) {
-    pollfd fds[2] = {{process.pidfd(), POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
-    auto left = std::chrono::ceil<milliseconds>(deadline - SteadyClock::now()).count();
-    int ready = ::poll(fds, 2, static_cast<int>(std::max<long>(0, left)));
-    if (ready < 0 && errno == EINTR) continue;
-    return ready > 0 && fds[0].revents != 0;
-  }
-}
-
-bool IsReadable(int fd) {
-  pollfd check{fd, POLLIN, 0};
-  return ::poll(&check, 1, 0) > 0;
-}
-
 // Has `pid` begun to exit? A server that aborts closes its sockets (so the client's case ends)
 // before its pidfd turns readable; PF_EXITING in /proc/PID/stat is set before either.
 bool IsExiting(pid_t pid) {
-  constexpr unsigned long kPfExiting = 0x4;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), {});
-  std::size_t close = text.rfind(')');
-  if (close == std::string::npos) return true;  // gone already
-  std::istringstream fields(text.substr(close + 2));
-  std::string state, ppid, pgrp, session, tty, tpgid;
-  unsigned long flags = 0;
-  fields >> state >> ppid >> pgrp >> session >> tty >> tpgid >> flags;
-  return state == "Z" || state == "X" || (flags & kPfExiting) != 0;
+  Result<ProcStat> stat = ReadProcStat(pid);
+  return !stat || stat->Exiting();  // unreadable: gone already
 }
 
 }  // namespace
+
+bool CanRerunCases(const ModuleConfig& module) {
+  return module.framework == Framework::kGtest || module.framework == Framework::kPytest;
+}
+
+ModuleConfig RerunOf(const ModuleConfig& module, const std::string& case_id, int repeat) {
+  ModuleConfig again = module;
+  if (module.framework == Framework::kGtest) {
+    // A flag beats GTEST_FILTER in the module's env.
+    again.command.push_back("--gtest_filter=" + case_id);
+    if (repeat > 1) again.command.push_back("--gtest_repeat=" + std::to_string(repeat));
+  } else {
+    // Read by integrations/pytest/leakwatch_pytest.py (docs/control-protocol.md).
+    again.env.push_back("LEAKWATCH_SELECT=" + case_id);
+    again.env.push_back("LEAKWATCH_REPEAT=" + std::to_string(repeat));
+  }
+  return again;
+}
+
+bool Hunts(const RunConfig& config, const ModuleConfig& module) {
+  return config.checks.hunt_runs > 0 && CanRerunCases(module);
+}
 
 const std::vector<std::string>& RunnerOnlyEnvironment() {
   static const std::vector<std::string> kNames = {
@@ -134,27 +110,9 @@ ModuleOutcome ModuleRunner::Run() {
   spec.unset_env = RunnerOnlyEnvironment();
   spec.cwd = module_.cwd.empty() ? config_.base_dir : module_.cwd;
 
-  // The case list first, so that cases a crash or a timeout keeps from running are reported.
+  // The cases the module means to run, from its `plan` messages: those a crash or a timeout keeps
+  // from running are reported as not run.
   std::vector<std::string> expected;
-  if (module_.framework == Framework::kGtest) {
-    SpawnSpec list = spec;
-    list.argv.push_back("--gtest_list_tests");
-    auto lister = SpawnedProcess::Spawn(list);
-    if (!lister) return not_run(lister.error().message());
-    if (!WaitForExit(**lister, module_deadline, interrupt_fd_)) {
-      (*lister)->Stop({SIGKILL, milliseconds(0)});
-      outcome.interrupted = IsReadable(interrupt_fd_);
-      return not_run(outcome.interrupted ? "interrupted" : "listing its cases timed out");
-    }
-    (*lister)->Stop();
-    Liveness listed = (*lister)->CheckLiveness();
-    if (listed.exit_code != 0) {
-      return not_run(fmt::format("listing its cases (--gtest_list_tests) failed: {}\n{}",
-                                 listed.Describe(),
-                                 Indent((*lister)->log().TailLines(kTailLines))));
-    }
-    expected = ParseGtestList((*lister)->log().Tail());
-  }
 
   const bool speaks_protocol = module_.framework != Framework::kPlain;
   std::unique_ptr<ControlServer> channel;
@@ -206,6 +164,9 @@ ModuleOutcome ModuleRunner::Run() {
       case control::MessageType::kHello:
         heard_hello = true;
         break;
+      case control::MessageType::kPlan:
+        expected.push_back(message.case_id);
+        break;
       case control::MessageType::kCaseBegin:
         current = message.case_id;
         outcome.last_case = message.case_id;
@@ -236,8 +197,10 @@ ModuleOutcome ModuleRunner::Run() {
           summary += (summary.empty() ? "" : "; ") + SummarizeLeak(leak);
         }
         // With on_leak: warn the client is told "ok", so that gtest/pytest do not fail the case
-        // (and the module's exit status stays the tests' own).
-        channel->Answer(!leaks.empty() && config_.checks.on_leak == OnLeak::kFail, summary);
+        // (and the module's exit status stays the tests' own); so it is while a hunt is to come.
+        channel->Answer(
+            !leaks.empty() && config_.checks.on_leak == OnLeak::kFail && !Hunts(config_, module_),
+            summary);
         CaseStatus status = CaseStatus::kPass;
         if (message.outcome == control::CaseOutcome::kFailed) {
           status = CaseStatus::kFail;

@@ -48,6 +48,17 @@ class ModuleRunner {
   const Suppressions* suppressions_;
 };
 
+// Can single cases of `module` be run again (retries, repeat hunts)? GoogleTest modules through
+// --gtest_filter, pytest modules through the plugin's LEAKWATCH_SELECT; plain modules cannot.
+bool CanRerunCases(const ModuleConfig& module);
+
+// `module` narrowed to the one case `case_id`, run `repeat` times in a row in one process.
+ModuleConfig RerunOf(const ModuleConfig& module, const std::string& case_id, int repeat = 1);
+
+// Are the leaks of `module`'s cases judged by a repeat hunt (config `checks.hunt`)? Then the
+// runner tells the module "ok" at case-end, and the hunt gives the verdict.
+bool Hunts(const RunConfig& config, const ModuleConfig& module);
+
 // Environment variables a module must not inherit: sharding variables that are meant for the
 // runner (GoogleTest and Bazel), which would otherwise shard the cases inside each module too.
 const std::vector<std::string>& RunnerOnlyEnvironment();

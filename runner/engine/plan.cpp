@@ -1,10 +1,71 @@
-// plan.cpp — sharding and the assignment of batches to workers.
+// plan.cpp — tag selection, sharding and the assignment of batches to workers.
 #include "plan.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
+#include <set>
+
+#include "leakwatch/spelling.h"
 
 namespace leakwatch::run {
+namespace {
+
+bool CarriesAny(const ModuleConfig& module, const std::vector<std::string>& tags) {
+  return std::ranges::find_first_of(module.tags, tags) != module.tags.end();
+}
+
+// "`a`, `b`, `c`"
+std::string Quoted(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) {
+    if (!text.empty()) text += ", ";
+    text += fmt::format("`{}`", word);
+  }
+  return text;
+}
+
+std::string UnknownTag(std::string_view option, const std::string& tag,
+                       const std::vector<std::string>& known) {
+  std::string message = fmt::format("{} {}: no module in the config has this tag", option, tag);
+  if (std::optional<std::string> near = NearestName(tag, known)) {
+    message += fmt::format("; did you mean `{}`?", *near);
+  }
+  if (known.empty()) return message + " (no module has any tags)";
+  return message + fmt::format(" (tags in the config: {})", Quoted(known));
+}
+
+}  // namespace
+
+Result<std::vector<ModuleConfig>> SelectByTags(std::vector<ModuleConfig> modules,
+                                               const TagSelection& selection) {
+  if (selection.tags.empty() && selection.skip_tags.empty()) return modules;
+  std::set<std::string> tag_set;
+  for (const ModuleConfig& module : modules) tag_set.insert(module.tags.begin(), module.tags.end());
+  const std::vector<std::string> known(tag_set.begin(), tag_set.end());  // sorted
+  std::string asked;  // "--tag a --skip-tag b", for the message when nothing is left
+  for (const auto& [option, tags] :
+       {std::pair{"--tag", &selection.tags}, std::pair{"--skip-tag", &selection.skip_tags}}) {
+    for (const std::string& tag : *tags) {
+      if (!tag_set.contains(tag)) {
+        return Error(ErrorCode::kInvalidArgument, UnknownTag(option, tag, known));
+      }
+      asked += fmt::format("{}{} {}", asked.empty() ? "" : " ", option, tag);
+    }
+  }
+  const std::size_t total = modules.size();
+  std::erase_if(modules, [&](const ModuleConfig& module) {
+    return (!selection.tags.empty() && !CarriesAny(module, selection.tags)) ||
+           CarriesAny(module, selection.skip_tags);
+  });
+  if (modules.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("no module to run: {} selects none of the {} module{} in the config",
+                             asked, total, total == 1 ? "" : "s"));
+  }
+  return modules;
+}
 
 Plan MakePlan(const RunConfig& config) {
   Plan plan;

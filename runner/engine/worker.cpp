@@ -4,6 +4,11 @@
 #include <fmt/format.h>
 #include <poll.h>
 
+#include <algorithm>
+
+#include "case_check.h"
+#include "hunt.h"
+
 namespace leakwatch::run {
 namespace {
 
@@ -115,6 +120,98 @@ std::string Worker::PrepareServer(const ModuleConfig& module, bool& fresh, std::
   return fmt::format("pre-flight failed twice (before and after a respawn): {}", again.message);
 }
 
+std::vector<CaseFinished> Worker::RunCaseAgain(const ModuleConfig& module,
+                                               const std::string& case_id, int repeat,
+                                               ModuleOutcome& outcome) {
+  std::vector<CaseFinished> results;
+  const ModuleConfig narrowed = RerunOf(module, case_id, repeat);  // outlives the runner
+  ModuleRunner again(
+      config_, narrowed, server_.get(), index_,
+      [&](RunEvent event) {
+        // Only the case's own results count; the run is not a module of its own.
+        auto* finished = std::get_if<CaseFinished>(&event);
+        if (finished != nullptr && finished->name == case_id) results.push_back(*finished);
+      },
+      interrupt_fd_, suppressions_);
+  ModuleOutcome rerun = again.Run();
+  if (rerun.server_died) {
+    outcome.server_died = true;
+    outcome.server_death = rerun.server_death;
+  }
+  outcome.interrupted |= rerun.interrupted;
+  return results;
+}
+
+CaseFinished Worker::Retry(const ModuleConfig& module, CaseFinished failed,
+                           ModuleOutcome& outcome) {
+  CaseFinished final_result = failed;
+  for (int attempt = 2; attempt <= config_.retries + 1; ++attempt) {
+    if (outcome.server_died || outcome.interrupted || IsReadable(interrupt_fd_)) break;
+    std::vector<CaseFinished> results = RunCaseAgain(module, failed.name, 1, outcome);
+    if (results.empty()) break;
+    final_result = std::move(results.back());
+    final_result.attempt = attempt;
+    if (final_result.status == CaseStatus::kPass) {
+      final_result.status = CaseStatus::kFlaky;
+      final_result.message =
+          fmt::format("failed on attempt 1, passed on attempt {}:\n{}", attempt, failed.message);
+      break;
+    }
+    // A leak or a crash on a retry is a result of its own; only a plain failure is retried.
+    if (final_result.status != CaseStatus::kFail) break;
+  }
+  return final_result;
+}
+
+CaseFinished Worker::Hunt(const ModuleConfig& module, CaseFinished leaked, ModuleOutcome& outcome) {
+  const ChecksConfig& checks = config_.checks;
+  const int repeat = checks.hunt_warmup + checks.hunt_runs;
+  std::string first_summary;
+  for (const LeakReport& leak : leaked.leaks) {
+    first_summary += (first_summary.empty() ? "" : "; ") + SummarizeLeak(leak);
+  }
+  const std::string rule = fmt::format("a repeat hunt ({} warm-up {}, then {} measured {})",
+                                       checks.hunt_warmup, checks.hunt_warmup == 1 ? "run" : "runs",
+                                       checks.hunt_runs, checks.hunt_runs == 1 ? "run" : "runs");
+  std::vector<CaseFinished> runs = RunCaseAgain(module, leaked.name, repeat, outcome);
+  // Every run must have come back passed (with or without a leak) for the rule to apply.
+  auto spoiled = std::find_if(runs.begin(), runs.end(), [](const CaseFinished& run) {
+    return run.status != CaseStatus::kPass && run.status != CaseStatus::kLeak;
+  });
+  if (spoiled != runs.end() || static_cast<int>(runs.size()) != repeat) {
+    // The case's first result stands; say why the hunt could not judge it.
+    std::string why = spoiled != runs.end()
+                          ? fmt::format("run {} of {} ended {}", spoiled - runs.begin() + 1, repeat,
+                                        CaseStatusName(spoiled->status))
+                          : fmt::format("{} of {} runs came back", runs.size(), repeat);
+    leaked.message += (leaked.message.empty() ? "" : "\n") + rule + " could not finish: " + why +
+                      "; the first run's leak stands";
+    return leaked;
+  }
+  std::vector<std::vector<LeakReport>> per_run;
+  for (const CaseFinished& run : runs) per_run.push_back(run.leaks);
+  std::vector<LeakReport> confirmed = GrewInEveryRun(per_run, checks.hunt_warmup);
+  std::string message = leaked.message.empty() ? "" : leaked.message + "\n";
+  if (confirmed.empty()) {
+    leaked.status = CaseStatus::kPass;
+    leaked.leaks.clear();
+    leaked.message = message + fmt::format(
+                                   "grew on its first run ({}), but {} found nothing that grew "
+                                   "in every measured run: one-time initialisation, not a leak",
+                                   first_summary, rule);
+    return leaked;
+  }
+  std::string summary;
+  for (const LeakReport& leak : confirmed) {
+    summary += (summary.empty() ? "" : "; ") + SummarizeLeak(leak);
+  }
+  leaked.status = checks.on_leak == OnLeak::kFail ? CaseStatus::kLeak : CaseStatus::kPass;
+  leaked.leaks = std::move(confirmed);
+  leaked.message = message + fmt::format("confirmed by {}: grew in every measured run ({} in all)",
+                                         rule, summary);
+  return leaked;
+}
+
 void Worker::Run() {
   for (std::size_t i = 0; i < modules_.size(); ++i) {
     const ModuleConfig& module = config_.modules[modules_[i]];
@@ -136,9 +233,11 @@ void Worker::Run() {
         continue;
       }
     }
-    // Failed cases of GoogleTest modules are retried (config `retries`); until then their
-    // result is held back, so that reports get one result per case: the last attempt's.
-    const bool retry = config_.retries > 0 && module.framework == Framework::kGtest;
+    // Failed cases are retried (config `retries`) and leaked cases hunted (`checks.hunt`), where
+    // the module's cases can be run one by one; until then their result is held back, so that
+    // reports get one result per case: the final one.
+    const bool retry = config_.retries > 0 && CanRerunCases(module);
+    const bool hunt = Hunts(config_, module);
     std::vector<CaseFinished> held;
     ModuleRunner runner(
         config_, module, server_.get(), index_,
@@ -148,8 +247,11 @@ void Worker::Run() {
             started->server_note = note;
           }
           auto* finished = std::get_if<CaseFinished>(&event);
-          if (retry && finished != nullptr && finished->status == CaseStatus::kFail &&
-              finished->name != module.name) {
+          if (finished != nullptr && finished->name != module.name &&
+              ((retry && finished->status == CaseStatus::kFail) ||
+               (hunt && !finished->leaks.empty() &&
+                (finished->status == CaseStatus::kLeak ||
+                 finished->status == CaseStatus::kPass)))) {
             held.push_back(std::move(*finished));
             return;
           }
@@ -157,38 +259,13 @@ void Worker::Run() {
         },
         interrupt_fd_, suppressions_);
     ModuleOutcome outcome = runner.Run();
-    for (CaseFinished& failed : held) {
-      CaseFinished final_result = failed;
-      for (int attempt = 2; attempt <= config_.retries + 1; ++attempt) {
-        if (outcome.server_died || outcome.interrupted || IsReadable(interrupt_fd_)) break;
-        ModuleConfig again = module;
-        again.command.push_back("--gtest_filter=" + failed.name);
-        std::optional<CaseFinished> result;
-        ModuleRunner retry_runner(
-            config_, again, server_.get(), index_,
-            [&](RunEvent event) {
-              // Only the case's own result counts; the retry run is not a module of its own.
-              if (auto* finished = std::get_if<CaseFinished>(&event)) {
-                if (finished->name == failed.name) result = std::move(*finished);
-              }
-            },
-            interrupt_fd_, suppressions_);
-        ModuleOutcome retried = retry_runner.Run();
-        outcome.server_died |= retried.server_died;
-        if (retried.server_died) outcome.server_death = retried.server_death;
-        if (!result) break;
-        final_result = std::move(*result);
-        final_result.attempt = attempt;
-        if (final_result.status == CaseStatus::kPass) {
-          final_result.status = CaseStatus::kFlaky;
-          final_result.message = fmt::format("failed on attempt 1, passed on attempt {}:\n{}",
-                                             attempt, failed.message);
-          break;
-        }
-        // A leak or a crash on a retry is a result of its own; only a plain failure is retried.
-        if (final_result.status != CaseStatus::kFail) break;
+    for (CaseFinished& first : held) {
+      const bool stopped = outcome.server_died || outcome.interrupted || IsReadable(interrupt_fd_);
+      if (first.status == CaseStatus::kFail) {
+        emit_(stopped ? std::move(first) : Retry(module, std::move(first), outcome));
+      } else {
+        emit_(stopped ? std::move(first) : Hunt(module, std::move(first), outcome));
       }
-      emit_(std::move(final_result));
     }
     last_ran_ = module.name + (outcome.last_case.empty() ? "" : "/" + outcome.last_case);
     if (outcome.server_died) {

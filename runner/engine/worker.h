@@ -32,6 +32,15 @@ class Worker {
   // Sets `fresh` when it started a server for this module, and `note` to why it replaced one.
   std::string PrepareServer(const ModuleConfig& module, bool& fresh, std::string& note);
   std::string StartServer(const std::string& reason);
+  // Runs `case_id` of `module` alone, `repeat` times in one process; its results in order. A
+  // server death or an interrupt on the way is added to `outcome`.
+  std::vector<CaseFinished> RunCaseAgain(const ModuleConfig& module, const std::string& case_id,
+                                         int repeat, ModuleOutcome& outcome);
+  // Up to `retries` more attempts of a failed case: FLAKY when one passes.
+  CaseFinished Retry(const ModuleConfig& module, CaseFinished failed, ModuleOutcome& outcome);
+  // The repeat hunt of a case that leaked: LEAK with what grew in every measured run, or PASS
+  // when nothing did (one-time initialisation).
+  CaseFinished Hunt(const ModuleConfig& module, CaseFinished leaked, ModuleOutcome& outcome);
   void StopServer();
 
   const RunConfig& config_;

@@ -158,6 +158,69 @@ TEST(RunTest, ALeakIsNeverRetriedAway) {
   EXPECT_EQ(run.cases.at(2)["attempt"], 1);
 }
 
+// The case-finished event of the case `name`.
+const json& CaseNamed(const RunResult& run, const std::string& name) {
+  for (const json& c : run.cases) {
+    if (c["name"] == name) return c;
+  }
+  static const json kNone = json::object();
+  ADD_FAILURE() << "no case " << name;
+  return kNone;
+}
+
+TEST(RunTest, ARepeatHuntTellsOneTimeInitialisationFromALeak) {
+  TempDir dir;
+  // Without a hunt both cases leak an eventfd on their first run.
+  RunResult plain = RunLeakwatch(dir, Config(GtestModule("hunt", "Hunt.*")));
+  EXPECT_EQ(plain.status["hunt Hunt.OnceOnly"], "LEAK") << plain.command.out;
+  EXPECT_EQ(plain.status["hunt Hunt.EveryRun"], "LEAK") << plain.command.out;
+
+  RunResult run = RunLeakwatch(
+      dir, Config(GtestModule("hunt", "Hunt.*"), "checks:\n  hunt: {warmup: 1, runs: 3}\n"));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  ASSERT_EQ(run.cases.size(), 2u) << run.command.out;  // one result per case: the hunt's
+  const json& once = CaseNamed(run, "Hunt.OnceOnly");
+  EXPECT_EQ(once["status"], "PASS") << once.dump();
+  EXPECT_TRUE(once["leaks"].empty()) << once.dump();
+  EXPECT_THAT(once["message"].get<std::string>(),
+              HasSubstr("grew on its first run (test: eventfd +1), but a repeat hunt (1 warm-up "
+                        "run, then 3 measured runs) found nothing that grew in every measured "
+                        "run"));
+  const json& every = CaseNamed(run, "Hunt.EveryRun");
+  EXPECT_EQ(every["status"], "LEAK") << every.dump();
+  ASSERT_EQ(every["leaks"].size(), 1u) << every.dump();
+  EXPECT_EQ(every["leaks"][0]["target"], "test");
+  EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":3}])"))
+      << "summed over the three measured runs";
+  EXPECT_THAT(every["message"].get<std::string>(), HasSubstr("confirmed by a repeat hunt"));
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("1 passed, 1 failed\n"));
+}
+
+// A pytest module through the plugin: failed cases retried and leaked ones hunted by node id.
+TEST(RunTest, PytestCasesAreRetriedAndHuntedOneByOne) {
+  TempDir dir;
+  const std::string module =
+      "  - name: py\n    framework: pytest\n    command: /usr/bin/python3 -m pytest -q -p "
+      "no:cacheprovider -p leakwatch_pytest " +
+      SourceDir() +
+      "/tests/testprogs/pytest_run_cases.py\n    env:\n      PYTHONPATH: " + SourceDir() +
+      "/integrations/pytest\n      LW_FLAKY_FILE: " + dir.File("marker") + "\n";
+  RunResult run =
+      RunLeakwatch(dir, Config(module, "retries: 1\nchecks:\n  hunt: {warmup: 1, runs: 2}\n"));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  ASSERT_EQ(run.cases.size(), 3u) << run.command.out;
+  const json& flaky = CaseNamed(run, "pytest_run_cases.py::test_fails_once");
+  EXPECT_EQ(flaky["status"], "FLAKY") << flaky.dump();
+  EXPECT_EQ(flaky["attempt"], 2);
+  const json& once = CaseNamed(run, "pytest_run_cases.py::test_once_only");
+  EXPECT_EQ(once["status"], "PASS") << once.dump();
+  EXPECT_TRUE(once["leaks"].empty()) << once.dump();
+  const json& every = CaseNamed(run, "pytest_run_cases.py::test_every_run");
+  EXPECT_EQ(every["status"], "LEAK") << every.dump();
+  ASSERT_EQ(every["leaks"].size(), 1u) << every.dump();
+  EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":2}])"));
+}
+
 TEST(RunTest, ACleanRunPassesAndExitsZero) {
   TempDir dir;
   RunResult run = RunLeakwatch(
@@ -359,16 +422,19 @@ TEST(RunTest, WithoutAConfigItSaysHowToStart) {
   EXPECT_THAT(result.err, HasSubstr("ci/demo"));
 }
 
-TEST(RunTest, AnInterruptedRunStopsEverythingAndLeavesAPartialReport) {
+// Runs three modules, sends `signal` to leakwatch while the second one hangs in a case (the case
+// says so through a FIFO: no sleeping), and checks what an interrupted run leaves: exit code
+// 128 + signal, no process of the run, and JSON and JUnit reports marked interrupted.
+void CheckAnInterruptedRun(int signal) {
   TempDir dir;
   ASSERT_EQ(::mkfifo(dir.File("fifo").c_str(), 0600), 0);
   WriteFile(dir.File("leakwatch.yaml"),
             Config(GtestModule("first", "Attribution.Case1") +
                    GtestModule("hang", "Hang.*", "      LW_FIFO: " + dir.File("fifo") + "\n") +
                    GtestModule("never", "Attribution.Case2")));
-  ChildProcess run =
-      ChildProcess::Start({BinPath("leakwatch"), "run", "-c", dir.File("leakwatch.yaml"),
-                           "--no-progress", "--json", dir.File("report.json")});
+  ChildProcess run = ChildProcess::Start(
+      {BinPath("leakwatch"), "run", "-c", dir.File("leakwatch.yaml"), "--no-progress", "--json",
+       dir.File("report.json"), "--junit", dir.File("junit.xml")});
   // The hanging case says so through the FIFO: then the run is in the middle of a module.
   int fifo = ::open(dir.File("fifo").c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(fifo, 0);
@@ -377,10 +443,10 @@ TEST(RunTest, AnInterruptedRunStopsEverythingAndLeavesAPartialReport) {
   ASSERT_EQ(::poll(&wait, 1, 60000), 1);
   ASSERT_GT(::read(fifo, line, sizeof line - 1), 0);
   ::close(fifo);
-  ::kill(run.pid(), SIGINT);
+  ::kill(run.pid(), signal);
   int status = run.Wait();
   ASSERT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_EQ(WEXITSTATUS(status), 128 + signal);
   EXPECT_THAT(OrphansOf(run.pid()), ::testing::IsEmpty());
   json report = json::parse(ReadFile(dir.File("report.json")));
   EXPECT_TRUE(report["summary"]["interrupted"].get<bool>());
@@ -389,6 +455,111 @@ TEST(RunTest, AnInterruptedRunStopsEverythingAndLeavesAPartialReport) {
     if (event["type"] == "module-not-run" && event["module"] == "never") never_ran = true;
   }
   EXPECT_TRUE(never_ran);
+  std::string junit = ReadFile(dir.File("junit.xml"));
+  EXPECT_THAT(junit, HasSubstr("<testsuite name=\"first\""));
+  EXPECT_THAT(junit, HasSubstr("<property name=\"interrupted\" value=\"true\"/>"));
+  EXPECT_THAT(junit, HasSubstr("</testsuites>"));
+}
+
+TEST(RunTest, AnInterruptedRunStopsEverythingAndLeavesAPartialReport) {
+  CheckAnInterruptedRun(SIGINT);  // exit 130
+}
+
+TEST(RunTest, ATerminatedRunStopsEverythingAndLeavesAPartialReport) {
+  CheckAnInterruptedRun(SIGTERM);  // exit 143
+}
+
+// Five modules: a and b are `fast`, c is `fast` and `slow`, d is `slow`, e has no tags.
+std::string TaggedModules() {
+  std::string modules;
+  for (const auto& [name, tags] : std::vector<std::pair<std::string, std::string>>{
+           {"a", "[fast]"}, {"b", "[fast]"}, {"c", "[fast, slow]"}, {"d", "[slow]"}, {"e", "[]"}}) {
+    modules += GtestModule(name, "Attribution.Case1") + "    tags: " + tags + "\n";
+  }
+  return modules;
+}
+
+// The modules that appear anywhere in a JSON report, each as often as it started.
+std::multiset<std::string> ModulesIn(const json& report) {
+  std::multiset<std::string> modules;
+  for (const json& event : report["events"]) {
+    if (event["type"] == "module-started") {
+      modules.insert(event["module"].get<std::string>());
+    }
+  }
+  return modules;
+}
+
+std::set<std::string> AllModulesNamedIn(const json& report) {
+  std::set<std::string> modules;
+  for (const json& event : report["events"]) {
+    if (event.contains("module")) modules.insert(event["module"].get<std::string>());
+  }
+  return modules;
+}
+
+// Runs TaggedModules() with `args` and expects a passing run whose report has exactly `expected`
+// in it, each module started once: the others appear in no event at all.
+RunResult ExpectSelected(const std::vector<std::string>& args,
+                         const std::multiset<std::string>& expected) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(dir, Config(TaggedModules()), args);
+  EXPECT_EQ(run.command.exit_code, 0) << run.command.out << run.command.err;
+  EXPECT_EQ(ModulesIn(run.report), expected);
+  EXPECT_EQ(AllModulesNamedIn(run.report), std::set<std::string>(expected.begin(), expected.end()));
+  return run;
+}
+
+TEST(RunTest, TagPicksExactlyTheModulesCarryingOneOfTheTags) {
+  RunResult run = ExpectSelected({"--tag", "fast"}, {"a", "b", "c"});
+  EXPECT_EQ(run.report["events"][0]["modules"], 3);
+  EXPECT_THAT(run.command.out, HasSubstr("selected 3 of 5 modules by tag (2 deselected)"));
+  ExpectSelected({"--tag", "slow", "--tag=fast"}, {"a", "b", "c", "d"});
+}
+
+TEST(RunTest, SkipTagLeavesOutTheModulesCarryingAnyOfTheTags) {
+  ExpectSelected({"--skip-tag", "slow"}, {"a", "b", "e"});
+}
+
+TEST(RunTest, TagAndSkipTagCombineAndSkipWins) {
+  ExpectSelected({"--tag", "fast", "--skip-tag", "slow"}, {"a", "b"});
+}
+
+TEST(RunTest, AnUnknownTagIsAUsageErrorThatListsTheTagsAndSuggestsTheNearest) {
+  TempDir dir;
+  for (const char* option : {"--tag", "--skip-tag"}) {
+    RunResult run = RunLeakwatch(dir, Config(TaggedModules()), {option, "slwo"});
+    EXPECT_EQ(run.command.exit_code, 2) << run.command.out << run.command.err;
+    EXPECT_THAT(run.command.err, HasSubstr(std::string(option) + " slwo: no module"));
+    EXPECT_THAT(run.command.err, HasSubstr("did you mean `slow`?"));
+    EXPECT_THAT(run.command.err, HasSubstr("`fast`, `slow`"));
+    EXPECT_FALSE(std::filesystem::exists(dir.File("report.json")));
+  }
+}
+
+TEST(RunTest, ATagSelectionThatLeavesNoModuleIsAUsageError) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config(TaggedModules()), {"--tag", "fast", "--skip-tag", "fast"});
+  EXPECT_EQ(run.command.exit_code, 2) << run.command.out << run.command.err;
+  EXPECT_THAT(run.command.err, HasSubstr("no module to run"));
+  EXPECT_THAT(run.command.err, HasSubstr("--tag fast --skip-tag fast"));
+  EXPECT_FALSE(std::filesystem::exists(dir.File("report.json")));
+}
+
+TEST(RunTest, ShardsSplitTheSelectedModulesAndCoverEachExactlyOnce) {
+  TempDir dir;
+  std::multiset<std::string> seen;
+  for (int shard = 1; shard <= 2; ++shard) {
+    RunResult run = RunLeakwatch(dir, Config(TaggedModules()),
+                                 {"--tag", "fast", "--shard", std::to_string(shard) + "/2"});
+    EXPECT_EQ(run.command.exit_code, 0) << run.command.out << run.command.err;
+    std::multiset<std::string> modules = ModulesIn(run.report);
+    EXPECT_FALSE(modules.empty()) << "shard " << shard;
+    EXPECT_EQ(AllModulesNamedIn(run.report), std::set<std::string>(modules.begin(), modules.end()));
+    seen.insert(modules.begin(), modules.end());
+  }
+  EXPECT_EQ(seen, (std::multiset<std::string>{"a", "b", "c"}));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 //   Abort.*        the second case aborts the test process
 //   Flaky.*        FailsOnce fails while LW_FLAKY_FILE does not exist (and creates it);
 //                  AlwaysFails always does
+//   Hunt.*         OnceOnly opens an eventfd the first time it runs in a process (a cache), and
+//                  then never again; EveryRun leaks one each time it runs
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -79,4 +81,12 @@ TEST(Flaky, FailsOnce) {
 }
 TEST(Flaky, AlwaysFails) {
   FAIL() << "every attempt fails";
+}
+
+TEST(Hunt, OnceOnly) {
+  static const int cache = eventfd(0, EFD_CLOEXEC);  // one-time initialisation, not a leak
+  EXPECT_GE(cache, 0);
+}
+TEST(Hunt, EveryRun) {
+  leaked.push_back(eventfd(0, EFD_CLOEXEC));
 }

@@ -45,6 +45,9 @@ class ControlClient {
   ControlClient(UniqueFd fd, std::chrono::milliseconds timeout);
   ~ControlClient();  // sends "bye" if still connected
 
+  // Sends "plan <id>" without waiting for an answer (there is none): a case this process means
+  // to run, so that the runner can report the planned cases a crash keeps from running.
+  void Plan(const std::string& case_id);
   Reply CaseBegin(const std::string& case_id);
   Reply CaseEnd(const std::string& case_id, CaseOutcome outcome);
   // Sends "bye" without waiting and closes the channel; later calls return answered=false.

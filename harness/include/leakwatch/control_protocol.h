@@ -2,7 +2,8 @@
 //
 // The runner passes LEAKWATCH_CONTROL_FD=<n>, an inherited SOCK_SEQPACKET Unix socket; one text
 // message per packet (docs/control-protocol.md):
-//   client -> runner: "hello 1 <pid> <framework>", "case-begin <id>",
+//   client -> runner: "hello 1 <pid> <framework>", "plan <id>" (no answer; one per case the
+//                     client means to run, before the first case-begin), "case-begin <id>",
 //                     "case-end <id> <passed|failed|skipped>", "bye"
 //   runner -> client: "ok" or "leak <summary>", once per case-begin and case-end, sent after the
 //                     runner has taken its snapshot
@@ -25,7 +26,7 @@ inline constexpr char kControlFdVariable[] = "LEAKWATCH_CONTROL_FD";
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::size_t kMaxPacket = 64 * 1024;
 
-enum class MessageType { kHello, kCaseBegin, kCaseEnd, kBye, kOk, kLeak };
+enum class MessageType { kHello, kPlan, kCaseBegin, kCaseEnd, kBye, kOk, kLeak };
 
 enum class CaseOutcome { kPassed, kFailed, kSkipped };
 
@@ -34,7 +35,7 @@ struct Message {
   int version = kProtocolVersion;              // hello
   pid_t pid = 0;                               // hello
   std::string framework;                       // hello: "gtest", "pytest", ...
-  std::string case_id;                         // case-begin, case-end (unescaped)
+  std::string case_id;                         // plan, case-begin, case-end (unescaped)
   CaseOutcome outcome = CaseOutcome::kPassed;  // case-end
   std::string summary;  // leak: the rest of the packet, e.g. "server: pidfd +1"
 };

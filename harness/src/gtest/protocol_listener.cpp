@@ -17,6 +17,18 @@ class ProtocolListener : public ::testing::EmptyTestEventListener {
   ProtocolListener(std::unique_ptr<control::ControlClient> client, LeakCheckMode mode)
       : client_(std::move(client)), mode_(mode) {}
 
+  // The cases this run will run (gtest has applied --gtest_filter and sharding by now), so that
+  // the runner can name the ones a crash keeps from running without listing them itself.
+  void OnTestProgramStart(const ::testing::UnitTest& unit_test) override {
+    for (int s = 0; s < unit_test.total_test_suite_count(); ++s) {
+      const ::testing::TestSuite& suite = *unit_test.GetTestSuite(s);
+      for (int t = 0; t < suite.total_test_count(); ++t) {
+        const ::testing::TestInfo& info = *suite.GetTestInfo(t);
+        if (info.should_run()) client_->Plan(ProtocolCaseId(info));
+      }
+    }
+  }
+
   // Appended after the default printer, so this runs after "[ RUN      ]" is printed and before
   // the fixture is built: the runner's "before" snapshot is taken ahead of the case's own code.
   void OnTestStart(const ::testing::TestInfo& info) override {

@@ -3,6 +3,7 @@
 // answers show in pytest's own output, JUnit XML and exit status.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <regex>
 #include <string>
 #include <vector>
@@ -34,11 +35,12 @@ class PytestPluginTest : public ::testing::Test {
   }
 
   static PeerRun RunPytest(const Answerer& answer, std::vector<std::string> env = {},
-                           std::vector<std::string> extra = {}) {
+                           std::vector<std::string> extra = {},
+                           const std::string& cases = "sample_cases.py") {
     const std::string dir = std::string(kPluginDir) + "/tests";
     std::vector<std::string> argv = {kPython, "-m", "pytest", "-p", "leakwatch_pytest"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(dir + "/sample_cases.py");
+    argv.push_back(dir + "/" + cases);
     // Only our plugin (no others installed on the machine), no bytecode in the source tree, and
     // lines wide enough that pytest's summary lines are not cut.
     env.insert(env.end(), {"PYTHONPATH=" + std::string(kPluginDir), "PYTHONDONTWRITEBYTECODE=1",
@@ -55,12 +57,13 @@ Answer LeakForLeakedInServer(const Message& message) {
   return Answer::Reply("ok");
 }
 
-std::vector<std::string> Conversation(
-    const PeerRun& run, const std::vector<std::pair<std::string, std::string>>& cases) {
+std::vector<std::string> Conversation(const PeerRun& run,
+                                      const std::vector<std::pair<std::string, std::string>>& cases,
+                                      const std::string& file = "sample_cases.py") {
   std::vector<std::string> packets = {"hello 1 " + std::to_string(run.pid) + " pytest"};
   for (const auto& [id, outcome] : cases) {
-    packets.push_back("case-begin sample_cases.py::" + id);
-    packets.push_back("case-end sample_cases.py::" + id + " " + outcome);
+    packets.push_back("case-begin " + file + "::" + id);
+    packets.push_back("case-end " + file + "::" + id + " " + outcome);
   }
   packets.push_back("bye");
   return packets;
@@ -158,6 +161,126 @@ TEST_F(PytestPluginTest, AVariableThatNamesNoChannelIsIgnoredWithAWarning) {
   EXPECT_TRUE(run.packets.empty());
   EXPECT_EQ(run.err,
             "leakwatch: ignoring LEAKWATCH_CONTROL_FD=none: not a file descriptor number\n");
+}
+
+// LEAKWATCH_SELECT: node ids as pytest spells them (unescaped), one a line.
+TEST_F(PytestPluginTest, SelectRunsOnlyTheListedTestsAndDeselectsTheOthers) {
+  PeerRun run = RunPytest(
+      AlwaysOk,
+      {"LEAKWATCH_SELECT=sample_cases.py::TestGroup::test_method\nsample_cases.py::test_param[a "
+       "b]\n"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  // In the order of the collection, not of the list.
+  EXPECT_EQ(run.packets, Conversation(run,
+                                      {
+                                          {"test_param[a%20b]", "passed"},
+                                          {"TestGroup::test_method", "passed"},
+                                      }))
+      << run.out << run.err;
+  EXPECT_NE(run.out.find("2 passed, 7 deselected"), std::string::npos) << run.out;
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(PytestPluginTest, ASelectedTestThatIsNotCollectedFailsTheSessionBeforeAnyTestRuns) {
+  PeerRun run = RunPytest(AlwaysOk, {"LEAKWATCH_SELECT=sample_cases.py::test_passes\n"
+                                     "sample_cases.py::test_gone\nsample_cases.py::test_param[x]"});
+  EXPECT_EQ(run.exit_code, 4) << run.out << run.err;
+  EXPECT_EQ(run.packets, Conversation(run, {})) << run.out << run.err;
+  EXPECT_NE(run.err.find("ERROR: LEAKWATCH_SELECT names a test that this run did not collect: "
+                         "sample_cases.py::test_gone\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("ERROR: LEAKWATCH_SELECT names a test that this run did not collect: "
+                         "sample_cases.py::test_param[x]\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("test_passes"), std::string::npos) << run.err;
+
+  // Left out by the command's own -k: as good as not collected.
+  PeerRun excluded =
+      RunPytest(AlwaysOk, {"LEAKWATCH_SELECT=sample_cases.py::test_passes"}, {"-k", "test_method"});
+  EXPECT_EQ(excluded.exit_code, 4) << excluded.out << excluded.err;
+  EXPECT_NE(excluded.err.find("ERROR: LEAKWATCH_SELECT names a test that this run did not "
+                              "collect: sample_cases.py::test_passes\n"),
+            std::string::npos)
+      << excluded.err;
+}
+
+TEST_F(PytestPluginTest, SelectAndRepeatWorkWithoutTheRunner) {
+  PeerRun run = RunPytest(AlwaysOk, {"LEAKWATCH_CONTROL_FD=none", "LEAKWATCH_REPEAT=2",
+                                     "LEAKWATCH_SELECT=sample_cases.py::test_passes"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(run.packets.empty());
+  EXPECT_NE(run.out.find("2 passed, 8 deselected"), std::string::npos) << run.out;
+}
+
+// repeat_cases.py with LEAKWATCH_REPEAT=3, up to its planted failure in the second run of
+// test_fails_in_second_run: (test, outcome) of each run.
+std::vector<std::pair<std::string, std::string>> RepeatRunsUpToTheFailure() {
+  return {{"test_first", "passed"},
+          {"test_first", "passed"},
+          {"test_first", "passed"},
+          {"test_fails_in_second_run", "passed"},
+          {"test_fails_in_second_run", "failed"}};
+}
+
+// LEAKWATCH_REPEAT: every run of a test is a case for the runner; fixtures wider than a function
+// stay up from the first run to the last (repeat_cases.py logs them).
+TEST_F(PytestPluginTest, RepeatRunsEachTestThatManyTimesAndKeepsWiderFixturesUp) {
+  testing::TempDir dir;
+  const std::string log = dir.File("fixtures.log");
+  auto case_ends = std::make_shared<int>(0);
+  PeerRun run = RunPytest(
+      [case_ends](const Message& message) {
+        if (message.type == MessageType::kCaseEnd &&
+            message.case_id == "repeat_cases.py::test_last" && ++*case_ends == 2) {
+          return Answer::Reply("leak server: pidfd +1");
+        }
+        return Answer::Reply("ok");
+      },
+      {"LEAKWATCH_REPEAT=3", "LEAKWATCH_SAMPLE_LOG=" + log}, {}, "repeat_cases.py");
+  std::vector<std::pair<std::string, std::string>> runs = RepeatRunsUpToTheFailure();
+  runs.insert(runs.end(), {{"test_fails_in_second_run", "passed"},
+                           {"test_last", "passed"},
+                           {"test_last", "passed"},
+                           {"test_last", "passed"}});
+  EXPECT_EQ(run.packets, Conversation(run, runs, "repeat_cases.py")) << run.out << run.err;
+  EXPECT_EQ(testing::ReadFile(log),
+            "module setup\n"
+            "function setup\ntest_first\nfunction teardown\n"
+            "function setup\ntest_first\nfunction teardown\n"
+            "function setup\ntest_first\nfunction teardown\n"
+            "test_fails_in_second_run 1\ntest_fails_in_second_run 2\ntest_fails_in_second_run 3\n"
+            "function setup\ntest_last\nfunction teardown\n"
+            "function setup\ntest_last\nfunction teardown\n"
+            "function setup\ntest_last\nfunction teardown\n"
+            "module teardown\n");
+  // One failing run, one leaking run: the session fails; pytest counts every run.
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("1 failed, 8 passed, 1 error"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("leakwatch: 9 cases checked by leakwatch run, 1 leaked"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(PytestPluginTest, RepeatStopsWithMaxfail) {
+  PeerRun run = RunPytest(AlwaysOk, {"LEAKWATCH_REPEAT=3"}, {"-x"}, "repeat_cases.py");
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(run.packets, Conversation(run, RepeatRunsUpToTheFailure(), "repeat_cases.py"))
+      << run.out << run.err;
+}
+
+TEST_F(PytestPluginTest, ABadRepeatValueFailsTheSessionBeforeTheRunnerIsGreeted) {
+  for (const std::string value : {"0", "three", "-1", "2x"}) {
+    PeerRun run = RunPytest(AlwaysOk, {"LEAKWATCH_REPEAT=" + value}, {}, "repeat_cases.py");
+    EXPECT_EQ(run.exit_code, 4) << value << "\n" << run.out << run.err;
+    EXPECT_TRUE(run.packets.empty()) << value;
+    EXPECT_NE(
+        run.err.find("ERROR: LEAKWATCH_REPEAT=\"" + value + "\" is not a whole number >= 1\n"),
+        std::string::npos)
+        << run.err;
+  }
 }
 
 }  // namespace
