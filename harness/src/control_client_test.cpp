@@ -196,6 +196,30 @@ TEST(ControlClientTest, PlanIsSentWithoutWaitingForAnAnswer) {
   EXPECT_TRUE(client.connected());
 }
 
+TEST(ControlClientTest, WithoutAnswersCaseMessagesAreSentAndNotWaitedFor) {
+  Pair pair = SeqpacketPair();
+  // A silent runner and a long timeout: a client that waited would hang here.
+  ControlClient client(std::move(pair.client), milliseconds(600'000), /*answers=*/false);
+  EXPECT_FALSE(client.CaseBegin("Suite.Case").answered);
+  EXPECT_FALSE(client.CaseEnd("Suite.Case", CaseOutcome::kPassed).answered);
+  EXPECT_EQ(NextPacket(pair.runner.get()), "case-begin Suite.Case");
+  EXPECT_EQ(NextPacket(pair.runner.get()), "case-end Suite.Case passed");
+  EXPECT_TRUE(client.connected()) << "not answering is not a failure in this mode";
+}
+
+TEST(ControlClientTest, AnswersNoneComesFromTheEnvironment) {
+  Pair pair = SeqpacketPair();
+  ScopedEnv set(kControlFdVariable, std::to_string(pair.client.get()));
+  ScopedEnv answers(kControlAnswersVariable, "none");
+  std::unique_ptr<ControlClient> client = ControlClient::FromEnvironment("gtest");
+  ASSERT_NE(client, nullptr);
+  pair.client.release();  // the client owns it now
+  EXPECT_FALSE(client->CaseBegin("A.B").answered);
+  EXPECT_EQ(NextPacket(pair.runner.get()), "hello 1 " + std::to_string(getpid()) + " gtest");
+  EXPECT_EQ(NextPacket(pair.runner.get()), "case-begin A.B");
+  EXPECT_TRUE(client->connected());
+}
+
 TEST(ControlClientTest, ByeOnDestructionOrOnRequestThenNothing) {
   Pair pair = SeqpacketPair();
   { ControlClient client(std::move(pair.client), milliseconds(10'000)); }

@@ -30,6 +30,9 @@ What it sends (docs/control-protocol.md has the whole protocol):
 Node ids are pytest's own (``tests/test_api.py::TestLogin::test_ok[param]``, relative to the
 rootdir); spaces, ``%`` and bytes outside printable ASCII are %-escaped on the wire.
 
+With ``LEAKWATCH_CONTROL_ANSWERS=none`` (set by a runner whose per-test checks are off) the
+plugin reports every test and waits for no answer.
+
 A runner that does not answer within ``LEAKWATCH_CONTROL_TIMEOUT`` (a duration such as ``500ms``
 or ``2m``; default 60 s), or that has gone away, costs one warning on stderr; the tests then run
 on without checks. The runner's verdicts hold for tests that run one at a time: do not combine
@@ -74,6 +77,8 @@ from _pytest.runner import runtestprotocol
 
 CONTROL_FD_VARIABLE = "LEAKWATCH_CONTROL_FD"
 CONTROL_TIMEOUT_VARIABLE = "LEAKWATCH_CONTROL_TIMEOUT"
+# "none": the runner checks nothing per test and answers nothing; send and carry on.
+CONTROL_ANSWERS_VARIABLE = "LEAKWATCH_CONTROL_ANSWERS"
 SELECT_VARIABLE = "LEAKWATCH_SELECT"
 REPEAT_VARIABLE = "LEAKWATCH_REPEAT"
 DEFAULT_TIMEOUT = 60.0  # seconds
@@ -134,9 +139,10 @@ class ControlClient:
     one warning: the runner observes the tests and must never hang or fail them.
     """
 
-    def __init__(self, sock: socket.socket, timeout: float):
+    def __init__(self, sock: socket.socket, timeout: float, answers: bool = True):
         self._sock: Optional[socket.socket] = sock
         self.timeout = timeout
+        self.answers = answers
         sock.settimeout(timeout)
 
     @classmethod
@@ -177,7 +183,7 @@ class ControlClient:
             except ValueError as error:
                 _warn("ignoring {}: {}; waiting at most {} for the runner".format(
                     CONTROL_TIMEOUT_VARIABLE, error, _spoken(DEFAULT_TIMEOUT)))
-        client = cls(sock, timeout)
+        client = cls(sock, timeout, os.environ.get(CONTROL_ANSWERS_VARIABLE) != "none")
         client._send("hello {} {} {}".format(PROTOCOL_VERSION, os.getpid(),
                                              escape_id(framework)), "hello")
         return client
@@ -229,7 +235,7 @@ class ControlClient:
         return False
 
     def _exchange(self, packet: str, what: str) -> Reply:
-        if not self._send(packet, what):
+        if not self._send(packet, what) or not self.answers:
             return Reply()
         assert self._sock is not None
         try:

@@ -12,6 +12,7 @@
 
 #include "case_check.h"
 #include "control_server.h"
+#include "leakwatch/control_client.h"
 #include "leakwatch/proc_stat.h"
 #include "leakwatch/spawn.h"
 
@@ -70,9 +71,9 @@ bool Hunts(const RunConfig& config, const ModuleConfig& module) {
 
 const std::vector<std::string>& RunnerOnlyEnvironment() {
   static const std::vector<std::string> kNames = {
-      "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS",       "GTEST_SHARD_STATUS_FILE",
-      "TEST_SHARD_INDEX",  "TEST_TOTAL_SHARDS",        "TEST_SHARD_STATUS_FILE",
-      "XML_OUTPUT_FILE",   control::kControlFdVariable};
+      "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS",        "GTEST_SHARD_STATUS_FILE",
+      "TEST_SHARD_INDEX",  "TEST_TOTAL_SHARDS",         "TEST_SHARD_STATUS_FILE",
+      "XML_OUTPUT_FILE",   control::kControlFdVariable, control::kControlAnswersVariable};
   return kNames;
 }
 
@@ -126,6 +127,13 @@ ModuleOutcome ModuleRunner::Run() {
   }
 
   const bool check_server = server_ && config_.checks.server;
+  const bool check_test = config_.checks.test;
+  // With nothing to check per case the module need not wait for answers: it only reports its
+  // cases, and no case pays for a round trip to the runner.
+  const bool answers = check_server || check_test;
+  if (channel && !answers) {
+    spec.env.push_back(std::string(control::kControlAnswersVariable) + "=none");
+  }
   // A plain module is checked as one case, around the whole process.
   CaseCheck module_server_check("server", server_pid, config_.checks, suppressions_);
   if (!speaks_protocol && check_server) module_server_check.Begin();
@@ -136,7 +144,6 @@ ModuleOutcome ModuleRunner::Run() {
   if (channel) channel->CloseChildEnd();
   emit_(ModuleStarted{Clock::now(), worker_, module_.name, process->pid(), server_pid, false, ""});
 
-  const bool check_test = config_.checks.test;
   CaseCheck server_check("server", server_pid, config_.checks, suppressions_);
   CaseCheck test_check("test", process->pid(), config_.checks, suppressions_);
   std::set<std::string> reported;
@@ -173,7 +180,7 @@ ModuleOutcome ModuleRunner::Run() {
         case_start = SteadyClock::now();
         if (check_server) server_check.Begin();
         if (check_test) test_check.Begin();
-        channel->Answer(false);
+        if (answers) channel->Answer(false);
         break;
       case control::MessageType::kCaseEnd: {
         if (server_ && IsExiting(server_pid)) {
@@ -182,7 +189,7 @@ ModuleOutcome ModuleRunner::Run() {
           pollfd exit{server_->process().pidfd(), POLLIN, 0};
           ::poll(&exit, 1, 10000);
           server_dying = true;
-          channel->Answer(true, "server died during this case");
+          if (answers) channel->Answer(true, "server died during this case");
           break;
         }
         std::vector<LeakReport> leaks;
@@ -198,9 +205,11 @@ ModuleOutcome ModuleRunner::Run() {
         }
         // With on_leak: warn the client is told "ok", so that gtest/pytest do not fail the case
         // (and the module's exit status stays the tests' own); so it is while a hunt is to come.
-        channel->Answer(
-            !leaks.empty() && config_.checks.on_leak == OnLeak::kFail && !Hunts(config_, module_),
-            summary);
+        if (answers) {
+          channel->Answer(
+              !leaks.empty() && config_.checks.on_leak == OnLeak::kFail && !Hunts(config_, module_),
+              summary);
+        }
         CaseStatus status = CaseStatus::kPass;
         if (message.outcome == control::CaseOutcome::kFailed) {
           status = CaseStatus::kFail;

@@ -197,12 +197,14 @@ TEST(RunTest, ARepeatHuntTellsOneTimeInitialisationFromALeak) {
 }
 
 // A pytest module through the plugin: failed cases retried and leaked ones hunted by node id.
+// --rootdir fixes the node ids: without an ini file pytest takes the common ancestor of the
+// working directory (the test's temporary one) and the test file, which depends on the machine.
 TEST(RunTest, PytestCasesAreRetriedAndHuntedOneByOne) {
   TempDir dir;
   const std::string module =
       "  - name: py\n    framework: pytest\n    command: /usr/bin/python3 -m pytest -q -p "
-      "no:cacheprovider -p leakwatch_pytest " +
-      SourceDir() +
+      "no:cacheprovider -p leakwatch_pytest --rootdir " +
+      SourceDir() + "/tests/testprogs " + SourceDir() +
       "/tests/testprogs/pytest_run_cases.py\n    env:\n      PYTHONPATH: " + SourceDir() +
       "/integrations/pytest\n      LW_FLAKY_FILE: " + dir.File("marker") + "\n";
   RunResult run =
@@ -219,6 +221,27 @@ TEST(RunTest, PytestCasesAreRetriedAndHuntedOneByOne) {
   EXPECT_EQ(every["status"], "LEAK") << every.dump();
   ASSERT_EQ(every["leaks"].size(), 1u) << every.dump();
   EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":2}])"));
+}
+
+// With nothing to check, modules are told not to wait for answers (LEAKWATCH_CONTROL_ANSWERS):
+// every case is still reported on its own, with the framework's outcome.
+TEST(RunTest, WithChecksOffEveryCaseIsStillReportedOnItsOwn) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config(GtestModule("unchecked", "Attribution.*:Flaky.AlwaysFails"),
+                               "checks: {targets: []}\n"));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  ASSERT_EQ(run.cases.size(), 6u) << run.command.out;
+  EXPECT_EQ(run.status["unchecked Attribution.Case3"], "PASS") << "its leak is not looked for";
+  EXPECT_TRUE(CaseNamed(run, "Attribution.Case3")["leaks"].empty());
+  EXPECT_EQ(run.status["unchecked Flaky.AlwaysFails"], "FAIL");
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("5 passed, 1 failed\n"));
+  // The listener's own tally: no case was answered, because none waited for an answer.
+  std::string tail;
+  for (const json& event : run.report["events"]) {
+    if (event["type"] == "module-finished") tail = event["output_tail"];
+  }
+  EXPECT_THAT(tail, HasSubstr("leakwatch: 0 cases checked by leakwatch run, 0 leaked")) << tail;
 }
 
 TEST(RunTest, ACleanRunPassesAndExitsZero) {

@@ -25,6 +25,9 @@
 namespace leakwatch::control {
 
 inline constexpr char kControlTimeoutVariable[] = "LEAKWATCH_CONTROL_TIMEOUT";
+// "none": the runner checks nothing per case and answers nothing; the client reports the cases
+// and never waits (a runner with its checks off sets it, so that no case pays for a round trip).
+inline constexpr char kControlAnswersVariable[] = "LEAKWATCH_CONTROL_ANSWERS";
 inline constexpr std::chrono::milliseconds kDefaultControlTimeout{60'000};
 
 struct Reply {
@@ -41,8 +44,8 @@ class ControlClient {
   // not inherit the channel; the variable is left as it is. A runner already gone at "hello"
   // gives a client that is not connected (a warning says so).
   static std::unique_ptr<ControlClient> FromEnvironment(const std::string& framework);
-  // For tests: talk over `fd`.
-  ControlClient(UniqueFd fd, std::chrono::milliseconds timeout);
+  // For tests: talk over `fd`; without `answers`, case messages are sent and not waited for.
+  ControlClient(UniqueFd fd, std::chrono::milliseconds timeout, bool answers = true);
   ~ControlClient();  // sends "bye" if still connected
 
   // Sends "plan <id>" without waiting for an answer (there is none): a case this process means
@@ -66,6 +69,7 @@ class ControlClient {
 
   UniqueFd fd_;  // empty once the runner is gone or timed out
   std::chrono::milliseconds timeout_;
+  bool answers_;  // does the runner answer case-begin and case-end?
 };
 
 }  // namespace leakwatch::control

@@ -141,6 +141,21 @@ TEST_F(PytestPluginTest, ARunnerThatNeverAnswersCostsOneTimeoutThenTheTestsRunOn
   EXPECT_EQ(passing.exit_code, 0) << passing.out << passing.err;
 }
 
+TEST_F(PytestPluginTest, WithAnswersNoneEveryTestIsReportedAndNoneWaits) {
+  // A silent runner and the default 60 s timeout: a plugin that waited would take minutes.
+  PeerRun run = RunPytest([](const Message&) { return Answer::Silence(); },
+                          {"LEAKWATCH_CONTROL_ANSWERS=none"}, {"-k", "passes or param"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.packets, Conversation(run,
+                                      {
+                                          {"test_passes", "passed"},
+                                          {"test_param[a%20b]", "passed"},
+                                          {"test_param[100%25]", "passed"},
+                                      }))
+      << run.out << run.err;
+  EXPECT_EQ(run.err, "") << "no answer is no failure in this mode";
+}
+
 TEST_F(PytestPluginTest, ARunnerThatHangsUpIsLeftBehindAtOnce) {
   PeerRun run = RunPytest(
       [](const Message& message) {
