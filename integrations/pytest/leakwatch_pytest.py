@@ -21,6 +21,8 @@ loaded when the suite runs on its own.
 What it sends (docs/control-protocol.md has the whole protocol):
 
 * ``hello 1 <pid> pytest`` when pytest is configured;
+* ``plan <nodeid>`` for each test that will run, once collection (and deselection) is done; no
+  answer comes;
 * ``case-begin <nodeid>`` before the test's setup (fixtures included), and waits for the answer:
   the runner's "before" snapshot is taken by then;
 * ``case-end <nodeid> <passed|failed|skipped>`` after its teardown; the answer is ``ok`` or
@@ -192,6 +194,10 @@ class ControlClient:
     def connected(self) -> bool:
         return self._sock is not None
 
+    def plan(self, case_id: str) -> None:
+        """Tells the runner a test this run means to run; no answer comes."""
+        self._send("plan " + escape_id(case_id), "plan " + case_id)
+
     def case_begin(self, case_id: str) -> Reply:
         return self._exchange("case-begin " + escape_id(case_id), "case-begin " + case_id)
 
@@ -298,6 +304,17 @@ class LeakwatchPlugin:
         self.reports: Dict[str, List[pytest.TestReport]] = {}
         self.checked = 0
         self.leaked = 0
+
+    # A wrapper around every plugin's filtering (-k, -m, LEAKWATCH_SELECT): what is left is what
+    # runs, so that the runner can report the tests a crash keeps from running. Nothing is sent
+    # when the filtering failed (the session ends before any test).
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection_modifyitems(self, items: List[pytest.Item]):
+        outcome = yield
+        if outcome.excinfo is not None:
+            return
+        for nodeid in dict.fromkeys(item.nodeid for item in items):
+            self.client.plan(nodeid)
 
     # tryfirst: the outermost wrapper, so the runner's snapshot comes before anything the other
     # plugins' setup wrappers do for the test, and our warnings are not captured with its output.

@@ -196,17 +196,25 @@ TEST(RunTest, ARepeatHuntTellsOneTimeInitialisationFromALeak) {
   EXPECT_THAT(run.command.out, ::testing::EndsWith("1 passed, 1 failed\n"));
 }
 
-// A pytest module through the plugin: failed cases retried and leaked ones hunted by node id.
-// --rootdir fixes the node ids: without an ini file pytest takes the common ancestor of the
-// working directory (the test's temporary one) and the test file, which depends on the machine.
+// A pytest module `name` running tests/testprogs/`file` through the plugin; `env` holds more env
+// lines (each indented by six spaces). --rootdir fixes the node ids ("file::test"): without an
+// ini file pytest takes the common ancestor of the working directory (the test's temporary one)
+// and the test file, which depends on the machine.
+std::string PytestModule(const std::string& name, const std::string& file,
+                         const std::string& env = "") {
+  const std::string dir = SourceDir() + "/tests/testprogs";
+  return "  - name: " + name +
+         "\n    framework: pytest\n    command: /usr/bin/python3 -m pytest -q -p "
+         "no:cacheprovider -p leakwatch_pytest --rootdir " +
+         dir + " " + dir + "/" + file + "\n    env:\n      PYTHONPATH: " + SourceDir() +
+         "/integrations/pytest\n" + env;
+}
+
+// Failed cases retried and leaked ones hunted by node id.
 TEST(RunTest, PytestCasesAreRetriedAndHuntedOneByOne) {
   TempDir dir;
-  const std::string module =
-      "  - name: py\n    framework: pytest\n    command: /usr/bin/python3 -m pytest -q -p "
-      "no:cacheprovider -p leakwatch_pytest --rootdir " +
-      SourceDir() + "/tests/testprogs " + SourceDir() +
-      "/tests/testprogs/pytest_run_cases.py\n    env:\n      PYTHONPATH: " + SourceDir() +
-      "/integrations/pytest\n      LW_FLAKY_FILE: " + dir.File("marker") + "\n";
+  const std::string module = PytestModule("py", "pytest_run_cases.py",
+                                          "      LW_FLAKY_FILE: " + dir.File("marker") + "\n");
   RunResult run =
       RunLeakwatch(dir, Config(module, "retries: 1\nchecks:\n  hunt: {warmup: 1, runs: 2}\n"));
   EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
@@ -326,6 +334,16 @@ TEST(RunTest, ATestProcessThatAbortsIsACrashAndItsLaterCasesAreNotRun) {
   EXPECT_EQ(run.status["abort Abort.Case1"], "PASS");
   EXPECT_EQ(run.status["abort Abort.Case2"], "CRASH");
   EXPECT_EQ(run.status["abort Abort.Case3"], "NOT RUN");
+}
+
+// The plugin's plan names the tests the crash kept from running.
+TEST(RunTest, APytestProcessThatAbortsIsACrashAndItsLaterTestsAreNotRun) {
+  TempDir dir;
+  RunResult run = RunLeakwatch(dir, Config(PytestModule("py", "pytest_abort_cases.py")));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  EXPECT_EQ(run.status["py pytest_abort_cases.py::test_before"], "PASS") << run.command.out;
+  EXPECT_EQ(run.status["py pytest_abort_cases.py::test_aborts"], "CRASH");
+  EXPECT_EQ(run.status["py pytest_abort_cases.py::test_after"], "NOT RUN");
 }
 
 TEST(RunTest, ACaseThatNeverEndsTimesOutAndTheModuleIsStopped) {

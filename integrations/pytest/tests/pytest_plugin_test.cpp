@@ -3,7 +3,9 @@
 // answers show in pytest's own output, JUnit XML and exit status.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -57,10 +59,40 @@ Answer LeakForLeakedInServer(const Message& message) {
   return Answer::Reply("ok");
 }
 
+// Every test of sample_cases.py in the order pytest runs them, as ids go on the wire.
+const std::vector<std::string> kEverySampleCase = {"test_passes",
+                                                   "test_fails",
+                                                   "test_skipped",
+                                                   "test_leaked_in_server",
+                                                   "test_param[a%20b]",
+                                                   "test_param[100%25]",
+                                                   "test_channel_is_close_on_exec",
+                                                   "TestGroup::test_method",
+                                                   "test_teardown_error"};
+
+// "hello", then a "plan" for each of `ids` (in `file`): how every conversation starts.
+std::vector<std::string> Opening(const PeerRun& run, const std::vector<std::string>& ids,
+                                 const std::string& file = "sample_cases.py") {
+  std::vector<std::string> packets = {"hello 1 " + std::to_string(run.pid) + " pytest"};
+  for (const std::string& id : ids) packets.push_back("plan " + file + "::" + id);
+  return packets;
+}
+
+// The packets of a run of `cases` (id, outcome) one after the other, that said bye. The plan is
+// `planned`, or else every id of `cases`, once each, in order.
 std::vector<std::string> Conversation(const PeerRun& run,
                                       const std::vector<std::pair<std::string, std::string>>& cases,
-                                      const std::string& file = "sample_cases.py") {
-  std::vector<std::string> packets = {"hello 1 " + std::to_string(run.pid) + " pytest"};
+                                      const std::string& file = "sample_cases.py",
+                                      std::optional<std::vector<std::string>> planned = {}) {
+  if (!planned) {
+    planned.emplace();
+    for (const auto& [id, outcome] : cases) {
+      if (std::find(planned->begin(), planned->end(), id) == planned->end()) {
+        planned->push_back(id);
+      }
+    }
+  }
+  std::vector<std::string> packets = Opening(run, *planned, file);
   for (const auto& [id, outcome] : cases) {
     packets.push_back("case-begin " + file + "::" + id);
     packets.push_back("case-end " + file + "::" + id + " " + outcome);
@@ -85,9 +117,14 @@ TEST_F(PytestPluginTest, EveryTestIsAnnouncedAndTheLeakAnswerMakesThatTestAnErro
                                           {"test_teardown_error", "failed"},
                                       }))
       << run.out << run.err;
-  ASSERT_GE(run.messages.size(), 11u);
-  EXPECT_EQ(run.messages[9].case_id, "sample_cases.py::test_param[a b]");
-  EXPECT_EQ(run.messages[11].case_id, "sample_cases.py::test_param[100%]");
+  // Unescaped by the parser as they were before escaping.
+  std::vector<std::string> begun;
+  for (const Message& message : run.messages) {
+    if (message.type == MessageType::kCaseBegin) begun.push_back(message.case_id);
+  }
+  ASSERT_EQ(begun.size(), 9u);
+  EXPECT_EQ(begun[4], "sample_cases.py::test_param[a b]");
+  EXPECT_EQ(begun[5], "sample_cases.py::test_param[100%]");
 
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_TRUE(std::regex_search(
@@ -127,9 +164,9 @@ TEST_F(PytestPluginTest, ARunnerThatNeverAnswersCostsOneTimeoutThenTheTestsRunOn
   auto silence = [](const Message&) { return Answer::Silence(); };
   PeerRun run = RunPytest(silence, {"LEAKWATCH_CONTROL_TIMEOUT=200ms"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(run.packets, (std::vector<std::string>{"hello 1 " + std::to_string(run.pid) + " pytest",
-                                                   "case-begin sample_cases.py::test_passes"}))
-      << "after the timeout the plugin stops talking";
+  std::vector<std::string> expected = Opening(run, kEverySampleCase);
+  expected.push_back("case-begin sample_cases.py::test_passes");
+  EXPECT_EQ(run.packets, expected) << "after the timeout the plugin stops talking";
   EXPECT_EQ(run.err,
             "leakwatch: the runner did not answer case-begin sample_cases.py::test_passes within "
             "200 ms; carrying on without it\n");
@@ -163,7 +200,7 @@ TEST_F(PytestPluginTest, ARunnerThatHangsUpIsLeftBehindAtOnce) {
       },
       {}, {"-k", "passes or param"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_EQ(run.packets.size(), 3u);
+  EXPECT_EQ(run.packets.size(), 6u) << "hello, 3 plans, case-begin and case-end of the first";
   EXPECT_EQ(run.err,
             "leakwatch: the runner closed the control channel before answering case-end "
             "sample_cases.py::test_passes; carrying on without it\n");
@@ -282,7 +319,10 @@ TEST_F(PytestPluginTest, RepeatRunsEachTestThatManyTimesAndKeepsWiderFixturesUp)
 TEST_F(PytestPluginTest, RepeatStopsWithMaxfail) {
   PeerRun run = RunPytest(AlwaysOk, {"LEAKWATCH_REPEAT=3"}, {"-x"}, "repeat_cases.py");
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(run.packets, Conversation(run, RepeatRunsUpToTheFailure(), "repeat_cases.py"))
+  // Every test is planned, though -x stops the run before the last.
+  EXPECT_EQ(run.packets, Conversation(run, RepeatRunsUpToTheFailure(), "repeat_cases.py",
+                                      std::vector<std::string>{
+                                          "test_first", "test_fails_in_second_run", "test_last"}))
       << run.out << run.err;
 }
 
