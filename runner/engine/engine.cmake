@@ -12,3 +12,11 @@ target_include_directories(leakwatch_run_engine PUBLIC ${CMAKE_CURRENT_SOURCE_DI
 target_link_libraries(leakwatch_run_engine
   PUBLIC leakwatch_run_config leakwatch_run_report leakwatch::fixtures leakwatch::harness
   PRIVATE leakwatch_compile_options fmt::fmt)
+
+if(LEAKWATCH_BUILD_TESTS)
+  # Unit tests of the engine's pure parts; the engine as a whole is tested end to end (tests/run).
+  add_executable(run_engine_tests engine/hunt_test.cpp)
+  target_link_libraries(run_engine_tests PRIVATE
+    leakwatch_run_engine leakwatch_compile_options GTest::gtest_main)
+  gtest_discover_tests(run_engine_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS run TIMEOUT 60)
+endif()
