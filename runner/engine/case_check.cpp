@@ -63,6 +63,14 @@ std::optional<LeakReport> CaseCheck::End(const std::string& case_name) {
   return report;
 }
 
+std::string SummarizeLeaks(const std::vector<LeakReport>& reports) {
+  std::string text;
+  for (const LeakReport& report : reports) {
+    text += (text.empty() ? "" : "; ") + SummarizeLeak(report);
+  }
+  return text;
+}
+
 std::string SummarizeLeak(const LeakReport& report) {
   std::string text = report.target + ":";
   for (std::size_t i = 0; i < report.kinds.size(); ++i) {

@@ -48,5 +48,7 @@ class CaseCheck {
 
 // "server: pidfd +1, thread +1" for the summary line of one report.
 std::string SummarizeLeak(const LeakReport& report);
+// The summaries of `reports` joined by "; ": "server: pidfd +1; test: eventfd +2".
+std::string SummarizeLeaks(const std::vector<LeakReport>& reports);
 
 }  // namespace leakwatch::run

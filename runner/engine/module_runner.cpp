@@ -199,10 +199,7 @@ ModuleOutcome ModuleRunner::Run() {
         if (check_test) {
           if (auto leak = test_check.End(message.case_id)) leaks.push_back(std::move(*leak));
         }
-        std::string summary;
-        for (const LeakReport& leak : leaks) {
-          summary += (summary.empty() ? "" : "; ") + SummarizeLeak(leak);
-        }
+        const std::string summary = SummarizeLeaks(leaks);
         // With on_leak: warn the client is told "ok", so that gtest/pytest do not fail the case
         // (and the module's exit status stays the tests' own); so it is while a hunt is to come.
         if (answers) {

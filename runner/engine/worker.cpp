@@ -166,10 +166,7 @@ CaseFinished Worker::Retry(const ModuleConfig& module, CaseFinished failed,
 CaseFinished Worker::Hunt(const ModuleConfig& module, CaseFinished leaked, ModuleOutcome& outcome) {
   const ChecksConfig& checks = config_.checks;
   const int repeat = checks.hunt_warmup + checks.hunt_runs;
-  std::string first_summary;
-  for (const LeakReport& leak : leaked.leaks) {
-    first_summary += (first_summary.empty() ? "" : "; ") + SummarizeLeak(leak);
-  }
+  const std::string first_summary = SummarizeLeaks(leaked.leaks);
   const std::string rule = fmt::format("a repeat hunt ({} warm-up {}, then {} measured {})",
                                        checks.hunt_warmup, checks.hunt_warmup == 1 ? "run" : "runs",
                                        checks.hunt_runs, checks.hunt_runs == 1 ? "run" : "runs");
@@ -201,10 +198,7 @@ CaseFinished Worker::Hunt(const ModuleConfig& module, CaseFinished leaked, Modul
                                    first_summary, rule);
     return leaked;
   }
-  std::string summary;
-  for (const LeakReport& leak : confirmed) {
-    summary += (summary.empty() ? "" : "; ") + SummarizeLeak(leak);
-  }
+  const std::string summary = SummarizeLeaks(confirmed);
   leaked.status = checks.on_leak == OnLeak::kFail ? CaseStatus::kLeak : CaseStatus::kPass;
   leaked.leaks = std::move(confirmed);
   leaked.message = message + fmt::format("confirmed by {}: grew in every measured run ({} in all)",
