@@ -22,17 +22,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 #include <string>
 
 #include "child_process.h"
 #include "leakwatch/resource_counts.h"
-#include "leakwatch/settle.h"
-#include "leakwatch/slack.h"
 #include "leakwatch/snapshot.h"
 #include "leakwatch/snapshot_diff.h"
+#include "test_procfs.h"
 #include "test_server.h"
 
 namespace demo_server_test {
@@ -43,36 +39,6 @@ using leakwatch::ResourceCounts;
 using leakwatch::Snapshot;
 using leakwatch::testing::BinPath;
 using leakwatch::testing::RunCommand;
-
-// A socket bound to 127.0.0.1 on a port the kernel picks, and listening: the test's own port.
-class BoundPort {
- public:
-  BoundPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        listen(fd_, 16) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-      ADD_FAILURE() << "binding 127.0.0.1:0: " << std::strerror(errno);
-      return;
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~BoundPort() {
-    if (fd_ >= 0) close(fd_);
-  }
-  BoundPort(const BoundPort&) = delete;
-  BoundPort& operator=(const BoundPort&) = delete;
-  int fd() const { return fd_; }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // The escaped daemon helper is nobody's child we could reap: kill it whatever the test does.
 class KillOnExit {
@@ -87,91 +53,6 @@ class KillOnExit {
  private:
   pid_t pid_;
 };
-
-ServerProcess StartListening(std::vector<std::string> args = {}) {
-  args.insert(args.begin(), {"--port", "0"});
-  StartOptions options;
-  options.args = std::move(args);
-  ServerProcess server = ServerProcess::Start(options);
-  EXPECT_TRUE(server.WaitUntilListening());
-  return server;
-}
-
-Snapshot MustSnapshot(pid_t pid) {
-  leakwatch::Result<Snapshot> snapshot = leakwatch::TakeSnapshot(pid);
-  EXPECT_TRUE(snapshot.ok()) << snapshot.error().message();
-  return snapshot ? std::move(*snapshot) : Snapshot{};
-}
-
-std::string Describe(const leakwatch::SnapshotDiff& diff) {
-  std::ostringstream out;
-  for (const leakwatch::FdInfo& fd : diff.fds_added) {
-    out << "  + fd " << fd.fd << " " << leakwatch::FdKindName(fd.kind) << " " << fd.target << "\n";
-  }
-  for (const leakwatch::FdInfo& fd : diff.fds_removed) {
-    out << "  - fd " << fd.fd << " " << leakwatch::FdKindName(fd.kind) << " " << fd.target << "\n";
-  }
-  for (const leakwatch::ThreadInfo& thread : diff.threads_added) {
-    out << "  + thread " << thread.tid << " " << thread.name << "\n";
-  }
-  for (const leakwatch::ThreadInfo& thread : diff.threads_removed) {
-    out << "  - thread " << thread.tid << " " << thread.name << "\n";
-  }
-  for (const leakwatch::ProcessInfo& child : diff.children_added) {
-    out << "  + child " << child.pid << " " << child.cmd << "\n";
-  }
-  for (const leakwatch::ProcessInfo& child : diff.children_removed) {
-    out << "  - child " << child.pid << " " << child.cmd << "\n";
-  }
-  return out.str();
-}
-
-// Re-snapshots the server until nothing beyond `expected` has grown since `before` (closing
-// client connections, joined threads and reaped children take a moment to vanish from procfs),
-// then checks that the growth is exactly `expected`. The deadline only bounds a failing case.
-leakwatch::SnapshotDiff ExpectGrowth(const Snapshot& before, pid_t pid,
-                                     const ResourceCounts& expected) {
-  leakwatch::Slack slack;
-  slack.allowed = expected;
-  leakwatch::SettlePolicy policy;
-  policy.deadline = std::chrono::seconds(30);
-  leakwatch::Result<leakwatch::SettleResult> settled = leakwatch::Settle(
-      before, [pid] { return leakwatch::TakeSnapshot(pid); }, slack, policy);
-  if (!settled) {
-    ADD_FAILURE() << "snapshot of " << pid << ": " << settled.error().message();
-    return {};
-  }
-  const ResourceCounts& delta = settled->diff.delta;
-  for (FdKind kind : leakwatch::AllFdKinds()) {
-    EXPECT_EQ(delta.fds[kind], expected.fds[kind])
-        << "fd kind " << leakwatch::FdKindName(kind) << "\n"
-        << Describe(settled->diff);
-  }
-  EXPECT_EQ(delta.threads, expected.threads) << Describe(settled->diff);
-  EXPECT_EQ(delta.children, expected.children) << Describe(settled->diff);
-  return settled->diff;
-}
-
-// Field `index` (1-based, as in proc(5)) of /proc/PID/stat; "" when the process is gone.
-std::string StatField(pid_t pid, int index) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::size_t paren = stat.rfind(')');  // comm may hold spaces and parentheses
-  if (paren == std::string::npos) return "";
-  std::istringstream rest(stat.substr(paren + 2));
-  std::string field;
-  for (int i = 3; i <= index; ++i) rest >> field;  // field 3 (state) is the first after comm
-  return field;
-}
-
-std::string StatusField(pid_t pid, const std::string& name) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(file, line);) {
-    if (line.rfind(name + ":", 0) == 0)
-      return line.substr(line.find_first_not_of("\t ", name.size() + 1));
-  }
-  return "";
-}
 
 std::int64_t MonotonicNanoseconds() {
   timespec now{};
@@ -189,16 +70,7 @@ TEST(DemoServer, PrintsOneListeningLineAndKeepsItsDescriptorsCloseOnExec) {
   Snapshot snapshot = MustSnapshot(server.pid());
   EXPECT_EQ(snapshot.threads.size(), 1u);
   EXPECT_TRUE(snapshot.children.empty());
-  for (const leakwatch::FdInfo& fd : snapshot.fds) {
-    if (fd.fd < 3) continue;
-    std::string flags;
-    std::ifstream fdinfo("/proc/" + std::to_string(server.pid()) + "/fdinfo/" +
-                         std::to_string(fd.fd));
-    for (std::string line; std::getline(fdinfo, line);) {
-      if (line.rfind("flags:", 0) == 0) flags = line.substr(6);
-    }
-    EXPECT_TRUE(std::stoul(flags, nullptr, 8) & O_CLOEXEC) << fd.fd << " " << fd.target;
-  }
+  ExpectCloseOnExec(snapshot);
 }
 
 TEST(DemoServer, HealthIsOkUntilDegradedAndThenStillA200) {
@@ -237,7 +109,8 @@ TEST_P(LeakTest, LeaksExactlyOneOfItsKind) {
 
   HttpResponse response = Get(server.port(), std::string("/leak/") + leak.kind);
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, std::string("leaked ") + leak.kind);
+  EXPECT_EQ(response.body,
+            std::string("leaked ") + leak.kind + " in pid " + std::to_string(server.pid()));
 
   ResourceCounts expected;
   if (leak.fd_kind) expected.fds[*leak.fd_kind] = 1;
@@ -267,6 +140,54 @@ INSTANTIATE_TEST_SUITE_P(
                       LeakCase{"eventfd", FdKind::kEventfd}, LeakCase{"timerfd", FdKind::kTimerfd},
                       LeakCase{"thread", std::nullopt}, LeakCase{"child", std::nullopt}),
     [](const ::testing::TestParamInfo<LeakCase>& info) { return std::string(info.param.kind); });
+
+TEST(DemoServer, WhoamiAnswersItsPid) {
+  ServerProcess server = StartListening();
+  HttpResponse response = Get(server.port(), "/whoami");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "pid " + std::to_string(server.pid()));
+}
+
+TEST(DemoServer, RetireAnswersThenExitsZero) {
+  ServerProcess server = StartListening();
+  HttpResponse response = Get(server.port(), "/retire");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "retiring pid " + std::to_string(server.pid()));
+  EXPECT_EQ(response.Header("Connection"), "close");
+  int status = server.Wait();
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(server.ReadLineStartingWith("demo-server: GET /retire -> 200"), "");
+}
+
+TEST(DemoServer, RetireOnAKeepAliveConnectionClosesItAfterTheAnswer) {
+  ServerProcess server = StartListening();
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "GET /retire HTTP/1.1\r\n\r\n"));
+  std::vector<HttpResponse> responses = ParseResponses(ReadUntilEof(fd));  // EOF: it closed
+  close(fd);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].status, 200);
+  EXPECT_EQ(responses[0].Header("Connection"), "close");
+  int status = server.Wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(DemoServer, NondumpableHidesItsFdsFromUnprivilegedReaders) {
+  StartOptions options;
+  options.args = {"--port", "0"};
+  options.as_nobody = true;
+  ServerProcess server = ServerProcess::Start(options);
+  ASSERT_TRUE(server.WaitUntilListening());
+  ASSERT_TRUE(UnprivilegedCanListFds(server.pid())) << "a dumpable server's own user reads it";
+
+  HttpResponse response = Get(server.port(), "/nondumpable");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "pid " + std::to_string(server.pid()) + " is not dumpable");
+  EXPECT_FALSE(UnprivilegedCanListFds(server.pid()));
+  EXPECT_EQ(Get(server.port(), "/health").status, 200) << "and it goes on serving";
+}
 
 TEST(DemoServer, UnknownLeakKindIs404ListingTheKinds) {
   ServerProcess server = StartListening();
@@ -418,11 +339,7 @@ TEST(DemoServer, IgnoreSigtermLogsItAndGoesOnServing) {
 TEST(DemoServer, SigtermStopsItWithStatusZero) {
   ServerProcess server = StartListening();
   ASSERT_EQ(Get(server.port(), "/work").status, 200);
-  ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
-  EXPECT_NE(server.ReadLineStartingWith("demo-server: stopping on SIGTERM"), "");
-  int status = server.Wait();
-  ASSERT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ExpectSigtermStopsItWithStatusZero(server);
 }
 
 TEST(DemoServer, DaemonHelperEscapesIntoItsOwnSession) {
@@ -521,6 +438,8 @@ TEST(DemoServer, BadFlagsExitTwo) {
                                              {"--port", "70000"},
                                              {"--slow-start", "-5"},
                                              {"--leak-every"},
+                                             {"--workers", "-1"},
+                                             {"--workers", "two"},
                                              {"--port", "0", "--listen-fds"},
                                              {"extra"}}) {
     flags.insert(flags.begin(), BinPath("demo-server"));

@@ -1,19 +1,23 @@
 // main.cpp — demo-server: a small HTTP/1.1 server on 127.0.0.1 with switchable leaks, a crash,
-// a hang, a degraded health state, a slow start and a daemonising grandchild; leakwatch's
-// fixture tests, benchmarks and demo run against it.
+// a hang, a degraded health state, a slow start, a daemonising grandchild and a pre-fork mode;
+// leakwatch's fixture tests, benchmarks and demo run against it.
 //
-//   demo-server [--port N | --listen-fds] [--slow-start MS] [--ignore-sigterm]
+//   demo-server [--port N | --listen-fds] [--workers N] [--slow-start MS] [--ignore-sigterm]
 //               [--daemon-helper] [--notify] [--leak-every N]
 //
 // Startup, in this order (all log lines on stdout, flushed line by line):
 //   --daemon-helper   "demo-server: daemon helper pid=<pid>"
 //   --slow-start MS   sleep
-//   bind + listen     "demo-server: listening on 127.0.0.1:<port> pid=<pid> monotonic_ns=<ns>"
-//                     (CLOCK_MONOTONIC read right after listen(), for readiness latency)
+//   bind + listen     (CLOCK_MONOTONIC is read right after listen(), for readiness latency)
+//   --workers N       N workers forked and ready, each "demo-server: worker pid <pid> ready"
+//                     (worker_pool.h)
+//                     "demo-server: listening on 127.0.0.1:<port> pid=<pid> monotonic_ns=<ns>"
+//                     (<pid>: the server, or with --workers its master)
 //   --notify          "READY=1\nMAINPID=<pid>" to $NOTIFY_SOCKET
-// then the event loop (server.h). Exit status: 0 after SIGTERM/SIGINT, 1 on a runtime failure
-// (e.g. "demo-server: bind 127.0.0.1:8080: Address already in use" on stderr), 2 on a usage
-// error (bad flags, a missing NOTIFY_SOCKET, a LISTEN_PID that is not ours).
+// then the event loop (server.h), or with --workers the master's supervision. Exit status: 0
+// after SIGTERM/SIGINT or /retire (single process), 1 on a runtime failure (e.g. "demo-server:
+// bind 127.0.0.1:8080: Address already in use" on stderr), 2 on a usage error (bad flags, a
+// missing NOTIFY_SOCKET, a LISTEN_PID that is not ours).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -25,12 +29,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
+#include <optional>
 #include <string>
 
 #include "fd.h"
 #include "log.h"
+#include "process_title.h"
 #include "server.h"
+#include "shared_state.h"
 #include "startup.h"
+#include "worker_pool.h"
 
 namespace demo_server {
 namespace {
@@ -46,6 +55,7 @@ struct Flags {
   bool daemon_helper = false;
   bool notify = false;
   int leak_every = 0;
+  int workers = 0;  // 0: one process serves; N: a master and N workers
 };
 
 // Returns the exit status for a parse that ends the program (--help, bad flags), or -1.
@@ -67,6 +77,10 @@ int ParseFlags(int argc, char** argv, Flags& flags) {
   app.add_flag("--notify", flags.notify, "send READY=1 to $NOTIFY_SOCKET once listening");
   app.add_option("--leak-every", flags.leak_every,
                  "every Nth /work request leaks a pidfd (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--workers", flags.workers,
+                 "pre-fork mode: a master forks N worker processes that serve the listening "
+                 "socket (0: one process serves)")
       ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
@@ -102,7 +116,49 @@ void SleepMilliseconds(int ms) {
   }
 }
 
+// Blocks `numbers` and opens a signalfd (non-blocking, close-on-exec) that reads them. Blocked
+// before any child or thread exists, so that they all inherit the mask and only the signalfd sees
+// these signals. A hung loop therefore never acts on SIGTERM, as a real hung UI loop would not.
+Status OpenSignalFd(std::initializer_list<int> numbers, Fd& signals) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int number : numbers) sigaddset(&set, number);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signals = Fd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!signals) return Status::FromErrno("signalfd");
+  return Status::Ok();
+}
+
+ServerOptions ServerOptionsFrom(const Flags& flags) {
+  return ServerOptions{.leak_every = flags.leak_every,
+                       .ignore_sigterm = flags.ignore_sigterm,
+                       .shared_listener = flags.workers > 0};
+}
+
+// A worker of --workers: its own signalfd and epoll, then the event loop on the shared listener.
+int ServeAsWorker(const Flags& flags, SharedState& shared, Fd listener,
+                  const ReadyCallback& ready) {
+  Fd signals;
+  if (Status s = OpenSignalFd({SIGTERM, SIGINT}, signals); !s.ok()) {
+    LogError("{}", s.message());
+    return kExitFailure;
+  }
+  Server server(std::move(signals), ServerOptionsFrom(flags), shared);
+  if (Status s = server.Init(); !s.ok()) {
+    LogError("{}", s.message());
+    return kExitFailure;
+  }
+  ready();
+  if (Status s = server.Run(std::move(listener)); !s.ok()) {
+    LogError("{}", s.message());
+    return kExitFailure;
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
+  // Taken before anything can touch argv; only workers rename themselves.
+  ProcessTitle title(argc, argv);
   // Fixtures wait for our lines on a pipe: never hold one back in a buffer.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   Flags flags;
@@ -130,17 +186,12 @@ int Main(int argc, char** argv) {
 
   // A client that has gone shows up as EPIPE, not as a signal that kills us.
   signal(SIGPIPE, SIG_IGN);
-  // Blocked before any child or thread exists, so that they all inherit the mask and only the
-  // signalfd, read by the event loop, sees these signals. A hung loop therefore never acts on
-  // SIGTERM, as a real hung UI loop would not.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-  Fd signals(signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!signals) {
-    LogError("signalfd: {}", std::strerror(errno));
+  // The master of --workers also learns from it that a worker has exited.
+  Fd signals;
+  Status signalfd_opened = flags.workers > 0 ? OpenSignalFd({SIGTERM, SIGINT, SIGCHLD}, signals)
+                                             : OpenSignalFd({SIGTERM, SIGINT}, signals);
+  if (!signalfd_opened.ok()) {
+    LogError("{}", signalfd_opened.message());
     return kExitFailure;
   }
 
@@ -153,11 +204,20 @@ int Main(int argc, char** argv) {
     Log("daemon helper pid={}", helper);
   }
 
-  Server server(std::move(signals), ServerOptions{.leak_every = flags.leak_every,
-                                                  .ignore_sigterm = flags.ignore_sigterm});
-  if (Status s = server.Init(); !s.ok()) {
+  // Mapped before any worker is forked, so that all of them share it.
+  SharedState shared;
+  if (Status s = shared.Map(); !s.ok()) {
     LogError("{}", s.message());
     return kExitFailure;
+  }
+  // The single-process server's epoll exists before it listens; a worker makes its own.
+  std::optional<Server> server;
+  if (flags.workers == 0) {
+    server.emplace(std::move(signals), ServerOptionsFrom(flags), shared);
+    if (Status s = server->Init(); !s.ok()) {
+      LogError("{}", s.message());
+      return kExitFailure;
+    }
   }
 
   if (flags.slow_start_ms > 0) SleepMilliseconds(flags.slow_start_ms);
@@ -175,6 +235,19 @@ int Main(int argc, char** argv) {
     LogError("{}", s.message());
     return kExitFailure;
   }
+  std::optional<WorkerPool> pool;
+  if (flags.workers > 0) {
+    pool.emplace(
+        std::move(listener), std::move(signals), title,
+        WorkerPoolOptions{.workers = flags.workers, .ignore_sigterm = flags.ignore_sigterm},
+        [&flags, &shared](Fd worker_listener, const ReadyCallback& ready) {
+          return ServeAsWorker(flags, shared, std::move(worker_listener), ready);
+        });
+    if (Status s = pool->Start(); !s.ok()) {
+      LogError("{}", s.message());
+      return kExitFailure;
+    }
+  }
   Log("listening on {}:{} pid={} monotonic_ns={}", endpoint.address, endpoint.port, getpid(),
       listening_ns);
 
@@ -185,7 +258,8 @@ int Main(int argc, char** argv) {
     }
   }
 
-  if (Status s = server.Run(std::move(listener)); !s.ok()) {
+  if (pool) return pool->Supervise();
+  if (Status s = server->Run(std::move(listener)); !s.ok()) {
     LogError("{}", s.message());
     return kExitFailure;
   }

@@ -1,15 +1,18 @@
 // server.cpp — the event loop, connection handling and routes of demo-server (see server.h).
 #include "server.h"
 
+#include <fmt/core.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "leaks.h"
@@ -26,6 +29,8 @@ constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
 
 constexpr std::uint32_t kReadable = EPOLLIN | EPOLLRDHUP;
+
+constexpr const char* kDegradedReason = "worker pool shut down";
 
 std::string LeakKindList() {
   std::string list;
@@ -66,8 +71,8 @@ Response Json(int status, const nlohmann::ordered_json& body) {
 
 }  // namespace
 
-Server::Server(Fd signals, ServerOptions options)
-    : signals_(std::move(signals)), options_(options) {}
+Server::Server(Fd signals, ServerOptions options, SharedState& shared)
+    : signals_(std::move(signals)), options_(options), shared_(shared) {}
 
 Status Server::Watch(int fd, std::uint32_t events) {
   epoll_event event{};
@@ -87,7 +92,8 @@ Status Server::Init() {
 
 Status Server::Run(Fd listener) {
   listener_ = std::move(listener);
-  if (Status s = Watch(listener_.get(), EPOLLIN); !s.ok()) return s;
+  std::uint32_t accept_events = options_.shared_listener ? EPOLLIN | EPOLLEXCLUSIVE : EPOLLIN;
+  if (Status s = Watch(listener_.get(), accept_events); !s.ok()) return s;
   for (;;) {
     epoll_event events[64];
     int n = epoll_wait(epoll_.get(), events, 64, -1);
@@ -108,6 +114,14 @@ Status Server::Run(Fd listener) {
         }
       } else {
         HandleConnectionEvent(fd, events[i].events);
+      }
+    }
+    if (retiring_) {
+      // The other workers take the new connections (the single-process server refuses them).
+      listener_.Reset();
+      if (AllFlushed()) {
+        connections_.clear();
+        return Status::Ok();
       }
     }
   }
@@ -229,9 +243,11 @@ bool Server::AnswerRequests(Connection& connection) {
     const Request& request = parsed.request;
     Response response = Route(request);
     Log("{} {} -> {}", request.method, request.target, response.status);
-    connection.out += FormatResponse(response, request.keep_alive);
+    // A retiring process is about to close every connection: say so to the client.
+    bool keep_alive = request.keep_alive && !retiring_;
+    connection.out += FormatResponse(response, keep_alive);
     connection.in.erase(0, parsed.consumed);
-    if (!request.keep_alive) {
+    if (!keep_alive) {
       connection.close_when_flushed = true;
       // Anything the client sent after "Connection: close" is not going to be answered.
       connection.linger = !connection.in.empty();
@@ -248,16 +264,29 @@ Response Server::Route(const Request& request) {
   }
   const std::string& path = request.path;
   if (path == "/health") {
-    if (degraded_.empty()) return Json(200, {{"status", "ok"}});
-    return Json(200, {{"status", "degraded"}, {"reason", degraded_}});
+    if (!shared_.degraded()) return Json(200, {{"status", "ok"}});
+    return Json(200, {{"status", "degraded"}, {"reason", kDegradedReason}});
   }
+  if (path == "/whoami") return Text(200, fmt::format("pid {}", getpid()));
   if (path == "/work") return WorkRoute();
   if (path == "/leak" || path.rfind("/leak/", 0) == 0) {
     return LeakRoute(path.size() > 6 ? std::string_view(path).substr(6) : "");
   }
   if (path == "/degrade") {
-    degraded_ = "worker pool shut down";
+    shared_.SetDegraded();
     return Text(200, "degraded");
+  }
+  if (path == "/retire") {
+    retiring_ = true;
+    return Text(200, fmt::format("retiring pid {}", getpid()));
+  }
+  if (path == "/nondumpable") {
+    // Makes /proc/PID/fd (and the rest of /proc/PID that needs ptrace access) unreadable to
+    // every unprivileged user, the server's own included.
+    if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+      return Text(500, "PR_SET_DUMPABLE: " + std::string(std::strerror(errno)));
+    }
+    return Text(200, fmt::format("pid {} is not dumpable", getpid()));
   }
   if (path == "/crash") {
     Log("{} {} -> crash", request.method, request.target);
@@ -283,7 +312,14 @@ Response Server::LeakRoute(std::string_view kind) {
     return Text(404, "unknown leak kind \"" + std::string(kind) + "\"; kinds: " + LeakKindList());
   }
   if (Status s = Leak(kind); !s.ok()) return Text(500, "leak failed: " + s.message());
-  return Text(200, "leaked " + std::string(kind));
+  return Text(200, fmt::format("leaked {} in pid {}", kind, getpid()));
+}
+
+bool Server::AllFlushed() const {
+  for (const auto& [fd, connection] : connections_) {
+    if (!connection->out.empty()) return false;
+  }
+  return true;
 }
 
 bool Server::Flush(Connection& connection) {

@@ -45,13 +45,17 @@ std::string EnvText(const char* name) {
   int null_fd = open("/dev/null", O_RDWR);
   if (null_fd < 0) _exit(1);
   for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
-  pid_t self = getpid();
-  if (write(report_fd, &self, sizeof self) != static_cast<ssize_t>(sizeof self)) _exit(1);
-  close_range(3, ~0U, 0);  // report_fd and null_fd included
+  // All but report_fd are closed before the report and report_fd right after it, and the server
+  // reads until EOF: once it names the helper, the helper is all set up and holds only stdio.
+  if (report_fd > 3) close_range(3, static_cast<unsigned>(report_fd - 1), 0);
+  close_range(static_cast<unsigned>(report_fd + 1), ~0U, 0);  // null_fd too, when above it
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);  // a daemon answers SIGTERM
   prctl(PR_SET_NAME, "demo-helper");
+  pid_t self = getpid();
+  if (write(report_fd, &self, sizeof self) != static_cast<ssize_t>(sizeof self)) _exit(1);
+  close(report_fd);
   for (;;) pause();
 }
 
@@ -183,18 +187,21 @@ Status StartDaemonHelper(pid_t& helper_pid) {
     _exit(helper < 0 ? 1 : 0);
   }
   write_end.Reset();  // so that read() sees EOF if the helper never reports
-  pid_t reported = 0;
+  // Until EOF, not just the pid: the helper closes its end once it is all set up.
+  char report[sizeof(pid_t) + 1] = {};
   std::size_t got = 0;
-  while (got < sizeof reported) {
-    ssize_t n =
-        read(read_end.get(), reinterpret_cast<char*>(&reported) + got, sizeof reported - got);
+  for (;;) {
+    ssize_t n = read(read_end.get(), report + got, sizeof report - got);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
+    if (got == sizeof report) break;  // more than a pid: not our helper's report
   }
   int status = 0;
   while (waitpid(intermediate, &status, 0) < 0 && errno == EINTR) {
   }
+  pid_t reported = 0;
+  std::memcpy(&reported, report, sizeof reported);
   if (got != sizeof reported) {
     return Status::Error("the daemon helper did not report its pid (intermediate child status " +
                          std::to_string(status) + ")");

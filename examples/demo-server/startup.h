@@ -44,8 +44,9 @@ Status NotifyReady(std::string_view notify_socket);
 
 // Double-forks a helper that escapes: the grandchild calls setsid(), points stdio at /dev/null,
 // closes every other descriptor and blocks forever; the intermediate child exits at once and is
-// reaped here. The grandchild sends its own pid through a pipe once setsid() is done, so by the
-// time `helper_pid` is known it already leads its own session. It has no PR_SET_PDEATHSIG: it
+// reaped here. The grandchild sends its own pid through a pipe once it is set up and then closes
+// the pipe, which is read until EOF: by the time `helper_pid` is known the helper leads its own
+// session, is named demo-helper and holds nothing but stdio. It has no PR_SET_PDEATHSIG: it
 // outlives the server on purpose, and whoever runs the server must find and kill it.
 // Call it while the process is still single-threaded.
 Status StartDaemonHelper(pid_t& helper_pid);

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,6 +21,7 @@
 #include <utility>
 
 #include "child_process.h"
+#include "test_procfs.h"
 
 extern char** environ;
 
@@ -28,9 +30,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr uid_t kNobody = 65534;
+
 int MillisecondsLeft(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+enum class ChunkRead { kData, kEnd, kTimedOut };
+
+// Appends what one read of `fd` gives to `into`, waiting for it until `deadline` at the most.
+// kEnd: EOF, or an error such as a reset (a crashed server).
+ChunkRead ReadChunk(int fd, Clock::time_point deadline, std::string& into) {
+  for (;;) {
+    int left = MillisecondsLeft(deadline);
+    if (left == 0) return ChunkRead::kTimedOut;
+    pollfd readable{fd, POLLIN, 0};
+    if (poll(&readable, 1, left) <= 0) continue;
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ChunkRead::kEnd;
+    into.append(chunk, static_cast<std::size_t>(n));
+    return ChunkRead::kData;
+  }
 }
 
 bool StartsWith(const std::string& text, const std::string& prefix) {
@@ -82,6 +105,7 @@ ServerProcess ServerProcess::Start(const StartOptions& options) {
     ADD_FAILURE() << "pipe2: " << std::strerror(errno);
     return server;
   }
+  bool drop_to_nobody = options.as_nobody && geteuid() == 0;
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
@@ -91,7 +115,15 @@ ServerProcess ServerProcess::Start(const StartOptions& options) {
     return server;
   }
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no server behind
+    // Groups first: after setresuid they could no longer be dropped.
+    if (drop_to_nobody &&
+        (setgroups(0, nullptr) != 0 || setresgid(kNobody, kNobody, kNobody) != 0 ||
+         setresuid(kNobody, kNobody, kNobody) != 0)) {
+      dprintf(ends[1], "dropping privileges: %s\n", std::strerror(errno));
+      _exit(127);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no server behind (after the uid
+                                       // change, which clears it)
     if (getppid() != parent) _exit(127);
     int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, 0);
@@ -152,24 +184,17 @@ std::optional<std::string> ServerProcess::ReadLine() {
       return line;
     }
     if (output_fd_ < 0) return std::nullopt;
-    int left = MillisecondsLeft(deadline);
-    if (left == 0) {
+    ChunkRead got = ReadChunk(output_fd_, deadline, output_);
+    if (got == ChunkRead::kTimedOut) {
       ADD_FAILURE() << "demo-server " << pid_ << " wrote no line within " << kGuard.count()
                     << " s; output so far:\n"
                     << output_;
       return std::nullopt;
     }
-    pollfd readable{output_fd_, POLLIN, 0};
-    if (poll(&readable, 1, left) <= 0) continue;
-    char chunk[4096];
-    ssize_t n = read(output_fd_, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
+    if (got == ChunkRead::kEnd) {
       close(output_fd_);
-      output_fd_ = -1;
-      continue;  // returns what is left as lines, then nullopt
+      output_fd_ = -1;  // what is left is returned as lines, then nullopt
     }
-    output_.append(chunk, static_cast<std::size_t>(n));
   }
 }
 
@@ -231,10 +256,54 @@ bool ServerProcess::Running() {
 }
 
 void ServerProcess::Kill() {
-  if (pid_ > 0) kill(pid_, SIGKILL);
+  if (pid_ > 0) {
+    // The tree is listed while the server still holds it together. The server dies first: a
+    // master whose worker died first would fork a replacement (which, forked after this
+    // listing, dies with the master through PR_SET_PDEATHSIG).
+    std::vector<pid_t> tree = {pid_};
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+      for (pid_t child : ChildPids(tree[i])) tree.push_back(child);
+    }
+    for (pid_t pid : tree) kill(pid, SIGKILL);
+  }
   Wait();
   if (output_fd_ >= 0) close(output_fd_);
   output_fd_ = -1;
+}
+
+void ExpectSigtermStopsItWithStatusZero(ServerProcess& server) {
+  ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
+  EXPECT_NE(server.ReadLineStartingWith("demo-server: stopping on SIGTERM"), "");
+  int status = server.Wait();
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+ServerProcess StartListening(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--port", "0"});
+  StartOptions options;
+  options.args = std::move(args);
+  ServerProcess server = ServerProcess::Start(options);
+  EXPECT_TRUE(server.WaitUntilListening());
+  return server;
+}
+
+BoundPort::BoundPort() {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(fd_, 16) != 0 || getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    ADD_FAILURE() << "binding 127.0.0.1:0: " << std::strerror(errno);
+    return;
+  }
+  port_ = ntohs(address.sin_port);
+}
+
+BoundPort::~BoundPort() {
+  if (fd_ >= 0) close(fd_);
 }
 
 int Connect(int port) {
@@ -274,20 +343,14 @@ std::string ReadUntilEof(int fd) {
   std::string data;
   Clock::time_point deadline = Clock::now() + kGuard;
   for (;;) {
-    int left = MillisecondsLeft(deadline);
-    if (left == 0) {
+    ChunkRead got = ReadChunk(fd, deadline, data);
+    if (got == ChunkRead::kEnd) return data;
+    if (got == ChunkRead::kTimedOut) {
       ADD_FAILURE() << "the server did not close the connection within " << kGuard.count()
                     << " s; read so far:\n"
                     << data;
       return data;
     }
-    pollfd readable{fd, POLLIN, 0};
-    if (poll(&readable, 1, left) <= 0) continue;
-    char chunk[4096];
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return data;  // EOF, or a reset (a crashed server)
-    data.append(chunk, static_cast<std::size_t>(n));
   }
 }
 
@@ -352,6 +415,36 @@ HttpResponse Get(int port, const std::string& path) {
   std::vector<HttpResponse> responses = ParseResponses(stream);
   if (responses.size() != 1) return HttpResponse{};
   return responses.front();
+}
+
+KeepAliveConnection::KeepAliveConnection(int port) : fd_(Connect(port)) {}
+
+KeepAliveConnection::~KeepAliveConnection() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool KeepAliveConnection::Send(const std::string& path) {
+  return fd_ >= 0 && SendAll(fd_, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+}
+
+HttpResponse KeepAliveConnection::Get(const std::string& path) {
+  if (!Send(path)) return HttpResponse{};
+  // One request at a time, so whatever arrives belongs to its one response.
+  std::string stream;
+  Clock::time_point deadline = Clock::now() + kGuard;
+  for (;;) {
+    std::vector<HttpResponse> responses = ParseResponses(stream);
+    if (!responses.empty()) return responses.front();
+    ChunkRead got = ReadChunk(fd_, deadline, stream);
+    if (got != ChunkRead::kData) {
+      ADD_FAILURE() << "no answer to GET " << path
+                    << (got == ChunkRead::kEnd ? " before the connection closed"
+                                               : " within " + std::to_string(kGuard.count()) + " s")
+                    << "; read so far:\n"
+                    << stream;
+      return HttpResponse{};
+    }
+  }
 }
 
 }  // namespace demo_server_test
