@@ -21,13 +21,10 @@
 # registers a whole `leakwatch run -c <config> --no-progress <ARGS>` as one ctest test, with a
 # JUnit report in ${CMAKE_CURRENT_BINARY_DIR}/<NAME>.junit.xml. The test fails when the run exits
 # non-zero (1: a case failed or leaked; 2: config error; 3: infrastructure error). leakwatch is
-# the in-tree target `leakwatch` when there is one, else the installed bin/leakwatch next to this
-# package (or LEAKWATCH_EXECUTABLE, or the first leakwatch on PATH).
+# the target leakwatch::leakwatch: the in-tree executable, or the installed bin/leakwatch imported
+# by find_package(leakwatch); without either, LEAKWATCH_EXECUTABLE or the first leakwatch on PATH.
 include_guard(GLOBAL)
 include(GoogleTest)
-
-# Inside a function CMAKE_CURRENT_LIST_DIR is the caller's; keep this file's own directory.
-set(_LEAKWATCH_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
 function(leakwatch_discover_tests target)
   cmake_parse_arguments(PARSE_ARGV 1 LW "" "SLACK;SUPPRESSIONS;SETTLE;MODE"
@@ -58,15 +55,32 @@ function(leakwatch_discover_tests target)
   endif()
   list(APPEND args ${LW_EXTRA_ARGS})
 
-  set(properties ${LW_PROPERTIES})
-  if(LW_LABELS)
-    list(JOIN LW_LABELS "\\;" labels)
-    list(APPEND properties LABELS "${labels}")
+  # One name per call, so that two calls on one target keep their lists apart.
+  get_property(calls TARGET ${target} PROPERTY LEAKWATCH_DISCOVER_CALLS)
+  if(NOT calls)
+    set(calls 0)
   endif()
+  math(EXPR calls "${calls} + 1")
+  set_property(TARGET ${target} PROPERTY LEAKWATCH_DISCOVER_CALLS ${calls})
+  set(test_list "${target}_LEAKWATCH_TESTS_${calls}")
+
   gtest_discover_tests(${target}
     EXTRA_ARGS ${args}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES ${properties})
+    TEST_LIST ${test_list}
+    PROPERTIES ${LW_PROPERTIES})
+
+  if(LW_LABELS)
+    # Not through PROPERTIES: gtest_discover_tests (CMake 3.25) re-splits a list value there, so
+    # `LABELS a b` would set LABELS to a alone. A ctest include that runs after the discovered
+    # tests' own sets the whole list on them. (A name with [ or ] is left out of TEST_LIST.)
+    set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_leakwatch_labels_${calls}.cmake")
+    file(WRITE "${labels_file}"
+      "if(NOT \"\${${test_list}}\" STREQUAL \"\")\n"
+      "  set_tests_properties(\${${test_list}} PROPERTIES LABELS [==[${LW_LABELS}]==])\n"
+      "endif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
+  endif()
 endfunction()
 
 function(leakwatch_add_run)
@@ -78,13 +92,11 @@ function(leakwatch_add_run)
     message(FATAL_ERROR "leakwatch_add_run: NAME and CONFIG are required")
   endif()
 
-  if(TARGET leakwatch)
-    set(leakwatch_exe "$<TARGET_FILE:leakwatch>")
+  if(TARGET leakwatch::leakwatch)
+    # The build tree's alias, or the installed package's imported executable.
+    set(leakwatch_exe "$<TARGET_FILE:leakwatch::leakwatch>")
   else()
-    # Installed: lib/cmake/leakwatch/ (or lib/<multiarch>/cmake/leakwatch/) next to bin/.
-    find_program(LEAKWATCH_EXECUTABLE leakwatch
-      HINTS "${_LEAKWATCH_CMAKE_DIR}/../../../bin" "${_LEAKWATCH_CMAKE_DIR}/../../../../bin"
-      NO_DEFAULT_PATH)
+    # LeakWatch.cmake without the package (copied into a project): PATH or LEAKWATCH_EXECUTABLE.
     find_program(LEAKWATCH_EXECUTABLE leakwatch)
     if(NOT LEAKWATCH_EXECUTABLE)
       message(FATAL_ERROR "leakwatch_add_run(${LW_NAME}): no leakwatch executable found; "

@@ -3,16 +3,18 @@
 #   find_package(leakwatch CONFIG REQUIRED)
 #   include(LeakWatch)
 #   leakwatch_discover_tests(my_tests)
+#   leakwatch_add_run(NAME server_checks CONFIG leakwatch.yaml)
 #
 # The installed tree:
-#   bin/leakwatch            the CLI
+#   bin/leakwatch            the CLI, imported as leakwatch::leakwatch
 #   include/leakwatch/*.h    public headers of the harness, the GoogleTest listener and fixtures
 #   lib/libleakwatch_*.a     leakwatch::harness, leakwatch::gtest, leakwatch::gtest_main,
 #                            leakwatch::fixtures, leakwatch::fixtures_gtest
 #   lib/cmake/leakwatch/     leakwatchConfig.cmake, its version file, the exported targets and
-#                            LeakWatch.cmake (leakwatch_discover_tests)
+#                            LeakWatch.cmake (leakwatch_discover_tests, leakwatch_add_run)
 #
-# Included at the end of the top-level CMakeLists.txt, once every target exists.
+# Included at the end of the top-level CMakeLists.txt, once every target exists, when
+# LEAKWATCH_INSTALL is ON (the default only when leakwatch is the top-level project).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -27,10 +29,10 @@ set_target_properties(leakwatch_fixtures PROPERTIES EXPORT_NAME fixtures)
 set_target_properties(leakwatch_fixtures_gtest PROPERTIES EXPORT_NAME fixtures_gtest)
 
 install(TARGETS leakwatch_harness leakwatch_gtest leakwatch_gtest_main leakwatch_fixtures
-                leakwatch_fixtures_gtest
+                leakwatch_fixtures_gtest leakwatch
   EXPORT leakwatchTargets
-  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
-install(TARGETS leakwatch RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 
 # Fixed at `include`, not CMAKE_INSTALL_INCLUDEDIR: harness/CMakeLists.txt names the same
 # directory in $<INSTALL_INTERFACE:include>, and the two must agree.

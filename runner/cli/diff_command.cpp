@@ -26,14 +26,16 @@ std::string SlackKeys() {
   return keys + fmt::format(", {}, {}", kThreadKey, kChildKey);
 }
 
-// The whole file, or an error whose message is the reason only (the caller names the file).
-Result<std::string> ReadWholeFile(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return Error(ErrorCode::kIo, std::strerror(errno), errno);
+// The argument that stands for stdin, and the name parse errors give it.
+constexpr std::string_view kStdinArg = "-";
+constexpr std::string_view kStdinName = "<stdin>";
+
+// Everything up to EOF, or an error whose message is the reason only (the caller names the input).
+Result<std::string> ReadToEnd(int fd) {
   std::string text;
   char chunk[65536];
   for (;;) {
-    ssize_t n = read(fd.get(), chunk, sizeof chunk);
+    ssize_t n = read(fd, chunk, sizeof chunk);
     if (n == 0) return text;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -43,14 +45,23 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   }
 }
 
+Result<std::string> ReadWholeFile(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error(ErrorCode::kIo, std::strerror(errno), errno);
+  return ReadToEnd(fd.get());
+}
+
 // A file that cannot be read or parsed is the user's input, hence a usage error (kExitUsage).
+// `path` "-" reads stdin, named `<stdin>` in messages.
 Result<Snapshot> LoadSnapshot(const std::string& path) {
-  Result<std::string> text = ReadWholeFile(path);
+  const bool from_stdin = path == kStdinArg;
+  std::string_view name = from_stdin ? kStdinName : std::string_view(path);
+  Result<std::string> text = from_stdin ? ReadToEnd(STDIN_FILENO) : ReadWholeFile(path);
   if (!text) {
     return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("cannot read {}: {}", path, text.error().message()));
+                 fmt::format("cannot read {}: {}", name, text.error().message()));
   }
-  return SnapshotFromJson(*text, path);
+  return SnapshotFromJson(*text, name);
 }
 
 }  // namespace
@@ -58,12 +69,19 @@ Result<Snapshot> LoadSnapshot(const std::string& path) {
 CLI::App* AddDiffCommand(CLI::App& app, DiffArgs& args) {
   CLI::App* command = app.add_subcommand(
       "diff", "Show what was added and removed between two `snapshot --json` files");
-  command->add_option("BEFORE", args.before_path, "Snapshot taken first (JSON)")
+  command->add_option("BEFORE", args.before_path, "Snapshot taken first (JSON); - reads stdin")
       ->required()
       ->type_name("FILE");
-  command->add_option("AFTER", args.after_path, "Snapshot taken later (JSON)")
+  command->add_option("AFTER", args.after_path, "Snapshot taken later (JSON); - reads stdin")
       ->required()
       ->type_name("FILE");
+  // Stdin holds one snapshot only; a parse callback makes this a usage error like the others.
+  command->parse_complete_callback([&args] {
+    if (args.before_path == kStdinArg && args.after_path == kStdinArg) {
+      throw CLI::ValidationError("BEFORE and AFTER",
+                                 "only one of them can be - (stdin holds one snapshot)");
+    }
+  });
   command
       ->add_option_function<std::string>(
           "--slack",

@@ -1,8 +1,8 @@
 // diff_command.h — `leakwatch diff BEFORE.json AFTER.json`: what changed between two snapshots.
 //
-// Reads two `leakwatch snapshot --json` files, prints the per-kind deltas and the FDs, threads
-// and descendants added and removed, and exits with kExitGrowth when a kind grew beyond the
-// slack given with --slack (default: none tolerated).
+// Reads two `leakwatch snapshot --json` files (one of them may be `-`, stdin), prints the per-kind
+// deltas and the FDs, threads and descendants added and removed, and exits with kExitGrowth when
+// a kind grew beyond the slack given with --slack (default: none tolerated).
 //
 //   DiffArgs args;
 //   CLI::App* diff = AddDiffCommand(app, args);
@@ -18,7 +18,7 @@
 namespace leakwatch::cli {
 
 struct DiffArgs {
-  std::string before_path;
+  std::string before_path;  // "-": stdin (the parse refuses it for both)
   std::string after_path;
   Slack slack;  // filled from --slack during the parse; all 0 by default
   bool json = false;

@@ -30,10 +30,10 @@ Holder::~Holder() {
   Wait();
 }
 
-CommandResult RunLeakwatch(const std::vector<std::string>& args) {
+CommandResult RunLeakwatch(const std::vector<std::string>& args, const std::string& input) {
   std::vector<std::string> argv = {BinPath("leakwatch")};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv);
+  return RunCommand(argv, input);
 }
 
 CommandResult RunLeakwatchAsNobody(const std::vector<std::string>& args) {

@@ -27,8 +27,8 @@ class Holder : public ChildProcess {
   Holder& operator=(Holder&&) = delete;
 };
 
-// Runs build/bin/leakwatch with `args` to completion.
-CommandResult RunLeakwatch(const std::vector<std::string>& args);
+// Runs build/bin/leakwatch with `args` to completion, with `input` on its stdin.
+CommandResult RunLeakwatch(const std::vector<std::string>& args, const std::string& input = "");
 
 // Runs build/bin/leakwatch with `args` as uid/gid 65534 (nobody), no supplementary groups. Only
 // meaningful when the test runs as root.

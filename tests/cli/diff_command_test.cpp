@@ -133,6 +133,54 @@ TEST_F(DiffCommandTest, MissingFileExitsTwo) {
       << r.err;
 }
 
+// `-` for either argument reads that snapshot from stdin; the report is the one the files give.
+TEST_F(DiffCommandTest, BeforeFromStdinGivesTheSameReportAsFiles) {
+  SnapshotAround("open pidfd");
+  CommandResult files = RunLeakwatch({"diff", before_, after_});
+  ASSERT_EQ(files.exit_code, 1) << files.out << files.err;
+  CommandResult r = RunLeakwatch({"diff", "-", after_}, ReadFile(before_));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out, files.out);
+  EXPECT_NE(r.out.find("pidfd +1"), std::string::npos) << r.out;
+}
+
+TEST_F(DiffCommandTest, AfterFromStdinGivesTheSameReportAsFiles) {
+  SnapshotAround("open pidfd");
+  CommandResult files = RunLeakwatch({"diff", before_, after_, "--json"});
+  ASSERT_EQ(files.exit_code, 1) << files.out << files.err;
+  CommandResult r = RunLeakwatch({"diff", before_, "-", "--json"}, ReadFile(after_));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out, files.out);
+  EXPECT_NE(r.out.find("\"pidfd\""), std::string::npos) << r.out;
+}
+
+TEST_F(DiffCommandTest, BothFromStdinIsAUsageError) {
+  SnapshotTo(holder_.pid(), before_);
+  CommandResult r = RunLeakwatch({"diff", "-", "-"}, ReadFile(before_));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("leakwatch diff: BEFORE and AFTER: only one of them can be -"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(DiffCommandTest, MalformedStdinExitsTwoWithStdinLineColumn) {
+  SnapshotTo(holder_.pid(), after_);
+  CommandResult r =
+      RunLeakwatch({"diff", "-", after_}, "{\n  \"schema\": 1,\n  \"pid\": oops\n}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("leakwatch diff: <stdin>:3:[0-9]+: "))) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(DiffCommandTest, WrongFieldTypeOnStdinNamesStdin) {
+  SnapshotTo(holder_.pid(), before_);
+  CommandResult r = RunLeakwatch({"diff", before_, "-"},
+                                 "{\n  \"schema\": 1,\n  \"pid\": \"twelve\",\n  \"fds\": []\n}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("<stdin>:3:[0-9]+: "))) << r.err;
+}
+
 TEST_F(DiffCommandTest, UnknownSlackKeyExitsTwo) {
   SnapshotAround("open pidfd");
   CommandResult r = RunLeakwatch({"diff", before_, after_, "--slack", "bogus=1"});

@@ -6,9 +6,11 @@
 #                   CONFIG VERSION [CONSUMER_CMAKE_ARG...]
 #
 # Checks, in order: the install succeeds; bin/leakwatch --version reports VERSION; no installed
-# text file names the source or build tree; the consumer finds leakwatch in the fresh prefix
-# (not elsewhere), builds, and its ctest run passes every discovered case; and consumer_leaky's
-# leaking case is failed by leakwatch while its clean case passes.
+# text file names the source or build tree; the package imports bin/leakwatch as
+# leakwatch::leakwatch; the consumer finds leakwatch in the fresh prefix (not elsewhere), builds,
+# and its ctest run passes every test, among them the discovered cases (each with both of its
+# labels) and the `leakwatch run`s of leakwatch_add_run, which run the installed bin/leakwatch;
+# and consumer_leaky's leaking case is failed by leakwatch while its clean case passes.
 #
 # Everything happens in a unique directory under WORK_PARENT (so parallel runs do not collide)
 # that is removed at the end; set LEAKWATCH_KEEP_TEST_DIRS=1 to keep it for a look.
@@ -74,6 +76,10 @@ if leaked_paths=$(grep -rIlF -e "$source_dir" -e "$build_dir" "$prefix"); then
   fail "installed files name the source or build tree: $leaked_paths"
 fi
 
+# leakwatch_add_run runs the package's imported executable, as it runs the target in the build.
+grep -rqF "add_executable(leakwatch::leakwatch IMPORTED)" "$prefix" ||
+  fail "the installed package does not define the imported target leakwatch::leakwatch"
+
 # The consumer must find leakwatch in $prefix only: no package registry, and the check below.
 step "configuring examples/consumer against $prefix" \
   "$cmake" -S "$source_dir/examples/consumer" -B "$consumer_build" -G "$generator" \
@@ -92,9 +98,29 @@ step "running the consumer's ctest" \
 cat "$log"
 # Every case must have been discovered and run, not only "no failures".
 for test_name in ConsumerTest.ClosesThePipeItOpens ConsumerTest.JoinsTheThreadItStarts \
-                 ConsumerTest.ReadsAFile consumer_leaky_is_caught consumer_server_tests; do
+                 ConsumerTest.ReadsAFile consumer_leaky_is_caught consumer_server_tests \
+                 consumer_run_clean consumer_run_clean_junit consumer_run_leaking \
+                 consumer_run_leaking_junit; do
   grep -qE "Test +#[0-9]+: $test_name \.+ +Passed" "$log" ||
     fail "the consumer's ctest did not pass $test_name"
+done
+
+# leakwatch_add_run must have run the installed leakwatch (the imported leakwatch::leakwatch),
+# not one found elsewhere.
+step "listing consumer_run_clean's command" \
+  "$ctest" --test-dir "$consumer_build" -N -V -R '^consumer_run_clean$' "${config_args[@]}"
+grep -qF "Test command: $prefix/bin/leakwatch " "$log" ||
+  fail "consumer_run_clean does not run $prefix/bin/leakwatch: $(grep 'Test command' "$log")"
+
+# leakwatch_discover_tests(consumer_tests LABELS consumer unit): each case has both labels.
+for label in consumer unit; do
+  step "listing the consumer's tests labelled $label" \
+    "$ctest" --test-dir "$consumer_build" -N -L "^$label\$" "${config_args[@]}"
+  for test_name in ConsumerTest.ClosesThePipeItOpens ConsumerTest.JoinsTheThreadItStarts \
+                   ConsumerTest.ReadsAFile; do
+    grep -qE "Test +#[0-9]+: $test_name\$" "$log" ||
+      fail "$test_name does not carry the label $label"
+  done
 done
 
 # consumer_leaky_is_caught only matched the message; here the details: the process fails, the
