@@ -13,9 +13,12 @@
 
 namespace leakwatch::cli {
 
-// The command did what was asked (for `diff`: nothing grew beyond its slack).
+// The command did what was asked (`diff`: nothing grew beyond its slack; `run`, `merge`: every
+// case passed).
 inline constexpr int kExitOk = 0;
-// `diff` found at least one kind that grew beyond its slack. Not an error: the answer is "leak".
+// Not an error: the answer is "leak". `diff` found a kind that grew beyond its slack; `run` and
+// `merge`: a case failed, leaked, crashed, timed out, could not be checked, or a module did not
+// run.
 inline constexpr int kExitGrowth = 1;
 // Usage error: unknown flag, bad value, missing argument, an input file that cannot be read or
 // does not parse. Retrying the same command line cannot succeed.
@@ -26,6 +29,19 @@ inline constexpr int kExitFailure = 3;
 inline constexpr int kExitNoProcess = 4;
 // The target exists but this user may not read it (ErrorCode::kPermissionDenied).
 inline constexpr int kExitPermissionDenied = 5;
+
+// `run` interrupted by a signal: 128 + the signal (130 for SIGINT, 143 for SIGTERM), as a shell
+// reports a death by that signal.
+inline constexpr int kExitInterruptedBase = 128;
+
+// The exit code of `run`, from how it ended: an interrupt wins, then an infrastructure error (the
+// server never became ready) or a report that could not be written, then the cases.
+constexpr int RunExitCode(int interrupt_signal, bool infrastructure_error, bool reports_written,
+                          int failed_cases) {
+  if (interrupt_signal != 0) return kExitInterruptedBase + interrupt_signal;
+  if (infrastructure_error || !reports_written) return kExitFailure;
+  return failed_cases > 0 ? kExitGrowth : kExitOk;
+}
 
 constexpr int ExitCodeFor(ErrorCode code) {
   switch (code) {

@@ -85,6 +85,22 @@ std::vector<ProcessInfo> ReadDescendants(int root_dir, const std::vector<int>& r
   return out;
 }
 
+Result<ProcessInfo> ReadProcessInfo(pid_t pid) {
+  Result<ProcStat> stat = ReadProcStat(pid);
+  if (!stat) return stat.error();
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d", pid);
+  UniqueFd dir(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ProcessInfo info;
+  info.pid = pid;
+  info.ppid = stat->ppid;
+  info.state = static_cast<ProcessState>(stat->state);
+  info.depth = 0;
+  info.start_time = stat->start_time;
+  info.cmd = dir ? CommandLine(dir.get(), stat->comm) : "[" + stat->comm + "]";
+  return info;
+}
+
 int ReadThreadName(int task_dir, int tid, std::string& name) {
   char path[32];
   std::snprintf(path, sizeof path, "%d/comm", tid);

@@ -4,23 +4,20 @@
 #include <thread>
 
 namespace leakwatch {
+namespace {
 
-Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take_after,
-                            const Slack& slack, const SettlePolicy& policy,
-                            const DiffFilter& filter) {
+// Takes "after" snapshots with backoff until one is within slack or the deadline has passed.
+// `Outcome` is SettleResult or TreeSettleResult; `recheck` takes and judges one snapshot into it.
+template <typename Outcome, typename Recheck>
+Result<Outcome> SettleLoop(const SettlePolicy& policy, Recheck recheck) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + policy.deadline;
   std::chrono::nanoseconds backoff = policy.initial_backoff;
-  SettleResult result;
+  Outcome result;
   for (;;) {
-    Result<Snapshot> after = take_after();
-    if (!after) return after.error();
+    if (Status taken = recheck(result); !taken) return taken.error();
     ++result.snapshots;
-    result.diff = DiffSnapshots(before, *after);
-    if (filter) filter(result.diff);
-    result.after = std::move(*after);
-    result.growth = GrowthBeyondSlack(result.diff.delta, slack);
     Clock::time_point now = Clock::now();
     if (result.growth.empty() || now >= deadline) break;
     // Never sleep past the deadline: the last snapshot is taken at the deadline itself.
@@ -29,6 +26,37 @@ Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take
   }
   result.waited = Clock::now() - start;
   return result;
+}
+
+}  // namespace
+
+Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take_after,
+                            const Slack& slack, const SettlePolicy& policy,
+                            const DiffFilter& filter) {
+  return SettleLoop<SettleResult>(policy, [&](SettleResult& result) -> Status {
+    Result<Snapshot> after = take_after();
+    if (!after) return after.error();
+    result.diff = DiffSnapshots(before, *after);
+    if (filter) filter(result.diff);
+    result.after = std::move(*after);
+    result.growth = GrowthBeyondSlack(result.diff.delta, slack);
+    return Ok{};
+  });
+}
+
+Result<TreeSettleResult> SettleTree(const TreeSnapshot& before,
+                                    const TreeSnapshotFunction& take_after, const Slack& slack,
+                                    const SettlePolicy& policy, const TreeDiffFilter& filter,
+                                    const TreeSnapshot* earlier) {
+  return SettleLoop<TreeSettleResult>(policy, [&](TreeSettleResult& result) -> Status {
+    Result<TreeSnapshot> after = take_after();
+    if (!after) return after.error();
+    result.diff = DiffTrees(before, *after, earlier);
+    if (filter) filter(result.diff);
+    result.after = std::move(*after);
+    result.growth = GrowthBeyondSlack(result.diff.growth, slack);
+    return Ok{};
+  });
 }
 
 }  // namespace leakwatch

@@ -34,11 +34,29 @@ Error GoneError(pid_t pid) {
                ENOENT);
 }
 
+// Is `pid` ours (its real uid is our effective one)? Then an access refused is the process's own
+// doing: it is not dumpable (PR_SET_DUMPABLE 0, or a credential change such as setuid).
+bool RunsAsUs(pid_t pid) {
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/status", pid);
+  std::string status;
+  if (ReadFileAt(AT_FDCWD, path, status) != 0) return false;
+  return ParseLeadingInt(FieldValue(status, "Uid"), -1) == static_cast<long long>(geteuid());
+}
+
 Error PermissionError(pid_t pid, const char* what, int err) {
+  const std::string why =
+      RunsAsUs(pid) ? fmt::format(
+                          "process {} runs as this user but is not dumpable (prctl "
+                          "PR_SET_DUMPABLE 0, or it changed credentials), so only root or "
+                          "CAP_SYS_PTRACE may read it",
+                          pid)
+                    : fmt::format(
+                          "leakwatch must run as the same user as process {}, or as root / with "
+                          "CAP_SYS_PTRACE",
+                          pid);
   return Error(ErrorCode::kPermissionDenied,
-               fmt::format("cannot read /proc/{}/{}: {} (leakwatch must run as the same user as "
-                           "process {}, or as root / with CAP_SYS_PTRACE)",
-                           pid, what, std::strerror(err), pid),
+               fmt::format("cannot read /proc/{}/{}: {} ({})", pid, what, std::strerror(err), why),
                err);
 }
 

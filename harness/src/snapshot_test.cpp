@@ -162,28 +162,12 @@ TEST(SnapshotTest, UnreadablePidIsPermissionDenied) {
   // As root everything is readable, so the snapshot is taken by a child that dropped to nobody.
   // Not root: our own children are readable, so look at PID 1 instead.
   pid_t target = geteuid() == 0 ? holder.pid() : 1;
-  int report[2];
-  ASSERT_EQ(pipe(report), 0);
-  pid_t child = fork();
-  if (child == 0) {
-    close(report[0]);
-    if (geteuid() == 0 && (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534))) {
-      _exit(2);
-    }
+  std::string out = testing::InChildAsNobody([&] {
     Result<Snapshot> snap = TakeSnapshot(target);
-    std::string out =
-        snap ? "ok"
-             : std::to_string(static_cast<int>(snap.error().code())) + " " + snap.error().message();
-    (void)!write(report[1], out.data(), out.size());
-    _exit(0);
-  }
-  close(report[1]);
-  std::string out(4096, '\0');
-  ssize_t n = read(report[0], out.data(), out.size());
-  close(report[0]);
-  waitpid(child, nullptr, 0);
-  ASSERT_GT(n, 0);
-  out.resize(static_cast<std::size_t>(n));
+    return snap ? "ok"
+                : std::to_string(static_cast<int>(snap.error().code())) + " " +
+                      snap.error().message();
+  });
   EXPECT_EQ(out.substr(0, 2), std::to_string(static_cast<int>(ErrorCode::kPermissionDenied)) + " ");
   EXPECT_NE(out.find("/proc/" + std::to_string(target) + "/"), std::string::npos) << out;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <vector>
@@ -47,26 +48,49 @@ std::string FormatAddress(const std::string& hex, bool v6) {
   return hex;
 }
 
+struct InetRow {
+  std::string local, remote;
+  unsigned state = 0;
+  std::uint64_t inode = 0;
+};
+
+std::string PortOf(const std::string& hex) {
+  std::size_t colon = hex.find(':');
+  return colon == std::string::npos ? "" : hex.substr(colon + 1);
+}
+
+// A connected socket reads "local -> peer", or "local <- peer" when its local port is one this
+// table listens on: a connection the server accepted rather than one it made.
 void ReadInetTable(int net_dir, const char* name, bool v6, bool tcp,
                    std::unordered_map<std::uint64_t, std::string>& out) {
   std::string text;
   if (ReadFileAt(net_dir, name, text) != 0) return;
+  constexpr unsigned kListen = 10;
+  std::vector<InetRow> rows;
+  std::set<std::string> listening_ports;
   std::istringstream lines(text);
   std::string line;
   std::getline(lines, line);  // header
   while (std::getline(lines, line)) {
     std::istringstream fields(line);
-    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
-    std::uint64_t inode = 0;
-    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-        timeout >> inode;
-    if (!fields || inode == 0) continue;
-    unsigned st = static_cast<unsigned>(std::stoul(state, nullptr, 16));
-    std::string text_endpoint = FormatAddress(local, v6);
-    bool connected = remote.find_first_not_of("0:") != std::string::npos;
-    if (connected) text_endpoint += " -> " + FormatAddress(remote, v6);
-    if (tcp) text_endpoint += std::string(" ") + std::string(TcpStateName(st));
-    out[inode] = std::move(text_endpoint);
+    std::string slot, state, queues, timer, retransmits, uid, timeout;
+    InetRow row;
+    fields >> slot >> row.local >> row.remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> row.inode;
+    if (!fields || row.inode == 0) continue;
+    row.state = static_cast<unsigned>(std::stoul(state, nullptr, 16));
+    if (tcp && row.state == kListen) listening_ports.insert(PortOf(row.local));
+    rows.push_back(std::move(row));
+  }
+  for (const InetRow& row : rows) {
+    std::string endpoint = FormatAddress(row.local, v6);
+    bool connected = row.remote.find_first_not_of("0:") != std::string::npos;
+    if (connected) {
+      bool accepted = tcp && listening_ports.contains(PortOf(row.local));
+      endpoint += (accepted ? " <- " : " -> ") + FormatAddress(row.remote, v6);
+    }
+    if (tcp) endpoint += std::string(" ") + std::string(TcpStateName(row.state));
+    out[row.inode] = std::move(endpoint);
   }
 }
 

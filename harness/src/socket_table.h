@@ -12,7 +12,9 @@
 
 namespace leakwatch::internal {
 
-// inode -> "127.0.0.1:8080 -> 127.0.0.1:41234 ESTABLISHED", "[::1]:9000 LISTEN", "/run/x.sock".
+// inode -> "127.0.0.1:41234 -> 127.0.0.1:8080 ESTABLISHED" (a connection made), "127.0.0.1:8080
+// <- 127.0.0.1:41234 ESTABLISHED" (one accepted on a port the namespace listens on),
+// "[::1]:9000 LISTEN", "/run/x.sock".
 // Tables that cannot be read are skipped.
 std::unordered_map<std::uint64_t, std::string> ReadSocketEndpoints(pid_t pid);
 

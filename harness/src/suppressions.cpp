@@ -403,6 +403,24 @@ void RemoveMatches(const std::vector<Suppression>& entries, std::string_view tes
   });
 }
 
+// Each process of the tree in turn; an appeared process is one added child.
+void RemoveTreeMatches(const std::vector<Suppression>& entries, std::string_view test_name,
+                       TreeDiff& diff, std::vector<std::int64_t>* used) {
+  if (entries.empty()) return;
+  std::erase_if(diff.members, [&](MemberDiff& member) {
+    if (member.change != MemberChange::kAppeared) {
+      RemoveMatches(entries, test_name, member.diff, used);
+      return false;
+    }
+    SnapshotDiff as_child;
+    as_child.children_added.push_back(member.process);
+    as_child.delta.children = 1;
+    RemoveMatches(entries, test_name, as_child, used);
+    return as_child.children_added.empty();
+  });
+  diff.Recount();
+}
+
 }  // namespace
 
 Result<Suppressions> Suppressions::Load(const std::string& path) {
@@ -441,6 +459,14 @@ void Suppressions::Apply(std::string_view test_name, SnapshotDiff& diff) {
 
 void Suppressions::Filter(std::string_view test_name, SnapshotDiff& diff) const {
   RemoveMatches(entries_, test_name, diff, nullptr);
+}
+
+void Suppressions::Apply(std::string_view test_name, TreeDiff& diff) {
+  RemoveTreeMatches(entries_, test_name, diff, &used_);
+}
+
+void Suppressions::Filter(std::string_view test_name, TreeDiff& diff) const {
+  RemoveTreeMatches(entries_, test_name, diff, nullptr);
 }
 
 std::vector<std::pair<std::string, std::int64_t>> Suppressions::Used() const {

@@ -99,8 +99,9 @@ void PrintChecks(const RunConfig& config) {
   if (checks.server) targets = "server";
   if (checks.test) targets += targets.empty() ? "test" : " and test";
   if (targets.empty()) targets = "none";
-  std::string line = fmt::format("checks: {}; on_leak {}; settle {}; slack {}", targets,
-                                 checks.on_leak == run::OnLeak::kFail ? "fail" : "warn",
+  std::string line = fmt::format("checks: {}; on_leak {}; on_unchecked {}; settle {}; slack {}",
+                                 targets, checks.on_leak == run::OnLeak::kFail ? "fail" : "warn",
+                                 checks.on_unchecked == run::OnUnchecked::kFail ? "fail" : "warn",
                                  FormatDuration(checks.settle.deadline), FormatSlack(checks.slack));
   if (checks.hunt_runs > 0) {
     line += fmt::format("; hunt warmup {}, runs {}", checks.hunt_warmup, checks.hunt_runs);

@@ -1,3 +1,5 @@
+// console_format.cpp — tables and reports for people; each resource is worded by the harness
+// (leakwatch/leak_report.h), so that `snapshot` and `diff` say what a leak report would.
 #include "cli/console_format.h"
 
 #include <fmt/chrono.h>
@@ -12,6 +14,7 @@
 #include <map>
 
 #include "exit_codes.h"
+#include "leakwatch/leak_report.h"
 
 namespace leakwatch::cli {
 namespace {
@@ -42,24 +45,9 @@ bool ListsFds(FdKind kind, const SnapshotTableOptions& options) {
   }
 }
 
+// Counted apart in the table's kind line and listed first: almost always a leak.
 bool IsOrphanedPidfd(const FdInfo& fd) {
   return fd.kind == FdKind::kPidfd && fd.pidfd_pid == -1;
-}
-
-// What follows the fd number in listings: the link text, plus what the kind alone does not say.
-std::string DescribeFd(const FdInfo& fd) {
-  std::string text = fd.target;
-  if (fd.kind == FdKind::kPidfd) {
-    if (fd.pidfd_pid == -1) {
-      text += " -> pid -1  ORPHANED (its process is gone; nothing closed this pidfd)";
-    } else if (fd.pidfd_pid > 0) {
-      text += fmt::format(" -> pid {}", fd.pidfd_pid);
-    }
-  }
-  // "socket" is the catch-all kind: the protocol is the only thing that tells what it is.
-  if (fd.kind == FdKind::kSocket && !fd.protocol.empty()) text += " " + fd.protocol;
-  if (!fd.endpoint.empty()) text += "  " + fd.endpoint;
-  return text;
 }
 
 std::string FormatUnixMs(std::int64_t unix_ms) {
@@ -92,7 +80,8 @@ void AppendFdSection(Out out, const Snapshot& snapshot, const SnapshotTableOptio
                           [](const FdInfo* fd) { return IsOrphanedPidfd(*fd); });
     std::size_t shown = std::min(of_kind.size(), options.max_listed);
     for (std::size_t i = 0; i < shown; ++i) {
-      fmt::format_to(out, "      fd {:<5} {}\n", of_kind[i]->fd, DescribeFd(*of_kind[i]));
+      // The kind line above names the kind; the number is aligned for scanning a long list.
+      fmt::format_to(out, "      fd {:<5} {}\n", of_kind[i]->fd, DescribeFdTarget(*of_kind[i]));
     }
     if (of_kind.size() > shown) {
       fmt::format_to(out, "      ... and {} more (--json lists them all)\n",
@@ -138,9 +127,8 @@ void AppendChildSection(Out out, const Snapshot& snapshot, const SnapshotTableOp
     // Grandchildren are indented by depth so that the tree shape survives the flat list.
     std::string indent(static_cast<std::size_t>(std::max(child.depth - 1, 0)) * 2, ' ');
     bool zombie = child.state == ProcessState::kZombie;
-    fmt::format_to(out, "  {}{:<8} {:<10} {}{}\n", indent, child.pid,
-                   zombie ? std::string("ZOMBIE") : std::string(ProcessStateName(child.state)),
-                   child.cmd, zombie ? "  (exited, not reaped by its parent)" : "");
+    fmt::format_to(out, "  {}{}{}\n", indent, DescribeChild(child),
+                   zombie ? "  (exited, not reaped by its parent)" : "");
   }
   if (snapshot.children.size() > shown) {
     fmt::format_to(out, "  ... and {} more (--json lists them all)\n",
@@ -148,24 +136,13 @@ void AppendChildSection(Out out, const Snapshot& snapshot, const SnapshotTableOp
   }
 }
 
-void AppendFdLines(Out out, const std::vector<FdInfo>& fds) {
-  for (const FdInfo& fd : fds) {
-    fmt::format_to(out, "  fd {:<5} {:<{}}{}\n", fd.fd, FdKindName(fd.kind), kKindWidth,
-                   DescribeFd(fd));
-  }
-}
-
-void AppendThreadLines(Out out, const std::vector<ThreadInfo>& threads) {
-  for (const ThreadInfo& thread : threads) {
-    fmt::format_to(out, "  thread {:<8} {}\n", thread.tid, thread.name);
-  }
-}
-
-void AppendChildLines(Out out, const std::vector<ProcessInfo>& children) {
-  for (const ProcessInfo& child : children) {
-    fmt::format_to(out, "  child {:<9} {:<10} {}\n", child.pid, ProcessStateName(child.state),
-                   child.cmd);
-  }
+// The FDs, threads and descendants of one side of a diff, a line each.
+void AppendResourceLines(Out out, const std::vector<FdInfo>& fds,
+                         const std::vector<ThreadInfo>& threads,
+                         const std::vector<ProcessInfo>& children) {
+  for (const FdInfo& fd : fds) fmt::format_to(out, "  {}\n", DescribeFd(fd));
+  for (const ThreadInfo& thread : threads) fmt::format_to(out, "  {}\n", DescribeThread(thread));
+  for (const ProcessInfo& child : children) fmt::format_to(out, "  {}\n", DescribeChild(child));
 }
 
 // "thread 3 (+1)", or "pipe 4" when nothing changed.
@@ -220,16 +197,12 @@ std::string FormatDiffReport(const Snapshot& before, const Snapshot& after,
 
   if (!diff.fds_added.empty() || !diff.threads_added.empty() || !diff.children_added.empty()) {
     fmt::format_to(out, "added:\n");
-    AppendFdLines(out, diff.fds_added);
-    AppendThreadLines(out, diff.threads_added);
-    AppendChildLines(out, diff.children_added);
+    AppendResourceLines(out, diff.fds_added, diff.threads_added, diff.children_added);
   }
   if (!diff.fds_removed.empty() || !diff.threads_removed.empty() ||
       !diff.children_removed.empty()) {
     fmt::format_to(out, "removed:\n");
-    AppendFdLines(out, diff.fds_removed);
-    AppendThreadLines(out, diff.threads_removed);
-    AppendChildLines(out, diff.children_removed);
+    AppendResourceLines(out, diff.fds_removed, diff.threads_removed, diff.children_removed);
   }
 
   if (growth.empty()) {

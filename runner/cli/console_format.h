@@ -1,8 +1,10 @@
 // console_format.h — the human-readable text of the `snapshot`, `diff` and `watch` commands.
 //
-// Pure functions from the harness model to text, so every console format can be checked
-// against a golden string without a process or a terminal. The commands only print what these
-// return; JSON output is not here (snapshot_json.h owns it).
+// Functions from the harness model to text, so every console format can be checked against a
+// golden string without a terminal. FDs, threads and descendants are worded by the harness
+// (leakwatch/leak_report.h) as in leak reports; that wording reads the state of a pidfd's process
+// now, the one thing here that looks at the machine. The commands only print what these return;
+// JSON output is not here (snapshot_json.h owns it).
 //
 //   std::fputs(FormatSnapshotTable(snap, {.show_socket_endpoints = true}).c_str(), stdout);
 //   std::fputs(FormatDiffReport(diff, growth, slack).c_str(), stdout);
@@ -37,7 +39,8 @@ struct SnapshotTableOptions {
 };
 
 // The `snapshot` table: FD counts by kind (with the FDs of the rarer kinds listed, orphaned
-// pidfds flagged), threads grouped by name, descendants (zombies marked), memory, FD limit.
+// pidfds counted in the kind line and listed first), threads grouped by name, descendants
+// (zombies counted and marked), memory, FD limit.
 std::string FormatSnapshotTable(const Snapshot& snapshot, const SnapshotTableOptions& options = {});
 
 // The `diff` report: a per-kind deltas line, the FDs/threads/descendants added and removed, and

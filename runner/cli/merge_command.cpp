@@ -183,11 +183,7 @@ std::vector<RunEvent> MergeEvents(const std::vector<ShardReport>& reports) {
     const run::RunFinished& f = *report.finished;
     finished.at = std::max(finished.at, f.at);
     finished.duration = std::max(finished.duration, f.duration);
-    finished.passed += f.passed;
-    finished.failed += f.failed;
-    finished.flaky += f.flaky;
-    finished.skipped += f.skipped;
-    finished.leaked += f.leaked;
+    finished.tally.Add(f.tally);
     finished.interrupted = finished.interrupted || f.interrupted;
     if (finished.infrastructure_error.empty()) {
       finished.infrastructure_error = f.infrastructure_error;
@@ -195,29 +191,6 @@ std::vector<RunEvent> MergeEvents(const std::vector<ShardReport>& reports) {
   }
   events.push_back(finished);
   return events;
-}
-
-struct Counts {
-  int passed = 0;
-  int failed = 0;
-};
-
-// From run-finished; without one, counted from the events as the JSON report's summary does.
-Counts CountsOf(const std::vector<RunEvent>& events) {
-  Counts counts;
-  for (const RunEvent& event : events) {
-    if (const auto* f = std::get_if<run::RunFinished>(&event)) return {f->passed, f->failed};
-    if (const auto* c = std::get_if<run::CaseFinished>(&event)) {
-      if (run::IsFailure(c->status)) {
-        ++counts.failed;
-      } else if (c->status != run::CaseStatus::kSkipped) {
-        ++counts.passed;
-      }
-    } else if (std::holds_alternative<run::ModuleNotRun>(event)) {
-      ++counts.failed;
-    }
-  }
-  return counts;
 }
 
 void CreateParentDirectory(const std::string& path) {
@@ -231,7 +204,7 @@ void CreateParentDirectory(const std::string& path) {
 CLI::App* AddMergeCommand(CLI::App& app, MergeArgs& args) {
   CLI::App* merge = app.add_subcommand(
       "merge", "Merge the JSON reports of `leakwatch run --shard` into one JSON and one JUnit");
-  merge->add_option("-o,--output", args.json, "Write the merged JSON report (schema 1) here")
+  merge->add_option("-o,--output", args.json, "Write the merged JSON report (schema 2) here")
       ->type_name("OUT.json");
   merge->add_option("--junit", args.junit, "Write the merged JUnit XML report here")
       ->type_name("OUT.xml");
@@ -295,11 +268,13 @@ int RunMergeCommand(const MergeArgs& args) {
       green = false;
     }
   }
-  const Counts counts = CountsOf(events);
+  // The same tally the merged reports show: the shards' summed, or the events' own when a shard
+  // stopped early.
+  const run::RunTally tally = run::TallyOf(events);
   fmt::print("merged {} report{}: {} passed, {} failed\n", reports.size(),
-             reports.size() == 1 ? "" : "s", counts.passed, counts.failed);
+             reports.size() == 1 ? "" : "s", tally.passed(), tally.failed());
   if (!FlushStdout("merge")) return kExitFailure;
-  return counts.failed > 0 || !green ? kExitGrowth : kExitOk;
+  return tally.failed() > 0 || !green ? kExitGrowth : kExitOk;
 }
 
 }  // namespace leakwatch::cli

@@ -4,13 +4,13 @@
 // those reports, replays their events through the same reporters a run uses, and so writes what a
 // single run over all modules would have written: one run-started (modules summed, no shard),
 // every other event of shard 1, then shard 2, ... (inputs are ordered by their shard index;
-// worker numbers are kept as each shard reported them), one run-finished (counts summed,
-// interrupted if any shard was, the first infrastructure error, the longest duration). A module
-// in two inputs means the shards overlap, and is an error naming both files.
+// worker numbers are kept as each shard reported them), one run-finished (the shards' RunTally
+// summed, interrupted if any shard was, the first infrastructure error, the longest duration). A
+// module in two inputs means the shards overlap, and is an error naming both files.
 //
 // Exit codes: 0 nothing failed; 1 the merged run has failures (or a shard was interrupted,
 // incomplete or hit an infrastructure error: the merged run is not green); 2 usage or bad input
-// (unreadable file, bad JSON, schema other than 1, overlapping shards); 3 a report could not be
+// (unreadable file, bad JSON, schema other than 2, overlapping shards); 3 a report could not be
 // written.
 //
 //   MergeArgs args;

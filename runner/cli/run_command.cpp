@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/interrupt.h"
 #include "config_loader.h"
 #include "console_reporter.h"
 #include "exit_codes.h"
@@ -21,8 +22,6 @@
 
 namespace leakwatch::cli {
 namespace {
-
-constexpr int kExitInterruptedBase = 128;  // 128 + signal, as a shell reports a signal death
 
 // GoogleTest's and Bazel's sharding variables (0-based index), when --shard is not given.
 std::optional<std::pair<run::Shard, std::string>> ShardFromEnvironment() {
@@ -62,11 +61,12 @@ CLI::App* AddRunCommand(CLI::App& app, RunArgs& args) {
                   "Leave out modules with this tag (repeatable; wins over --tag)")
       ->allow_extra_args(false);
   run->add_option("--junit", args.junit, "Write a JUnit XML report here");
-  run->add_option("--json", args.json, "Write the JSON report (schema 1) here");
+  run->add_option("--json", args.json, "Write the JSON report (schema 2) here");
   run->add_flag("--no-progress", args.no_progress, "No progress line, even on a terminal");
   run->footer(
-      "Exit codes: 0 all passed; 1 failures or leaks; 2 usage or config error; 3 infrastructure "
-      "error (e.g. the server never became ready); 130/143 interrupted (SIGINT/SIGTERM).");
+      "Exit codes: 0 all passed; 1 a case failed, leaked, crashed, timed out or could not be "
+      "checked; 2 usage or config error; 3 infrastructure error (e.g. the server never became "
+      "ready); 130/143 interrupted (SIGINT/SIGTERM).");
   return run;
 }
 
@@ -157,14 +157,13 @@ int RunRunCommand(const RunArgs& args) {
               << " deselected)\n";
   }
   run::RunEngine engine(config, &suppressions);
+  Interrupts interrupts;
   run::RunFinished result =
-      engine.Run([&](const run::RunEvent& event) { reporters.Report(event); });
+      engine.Run([&](const run::RunEvent& event) { reporters.Report(event); }, interrupts.fd());
   Status written = reporters.Finish();
   std::cout.flush();
-  if (engine.interrupt_signal() != 0) return kExitInterruptedBase + engine.interrupt_signal();
-  if (!result.infrastructure_error.empty()) return kExitFailure;
-  if (!written) return kExitFailure;
-  return result.failed > 0 ? kExitGrowth : kExitOk;
+  return RunExitCode(interrupts.signal(), !result.infrastructure_error.empty(), written.ok(),
+                     result.tally.failed());
 }
 
 }  // namespace leakwatch::cli

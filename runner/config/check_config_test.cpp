@@ -67,7 +67,9 @@ TEST(CheckConfigTest, GoodConfigPrintsASummaryAndExitsZero) {
   EXPECT_THAT(r.out, HasSubstr("  orders  gtest   " +
                                Normal(dir.path() + "/../bin/demo_orders_test") + "\n"));
   EXPECT_THAT(r.out, HasSubstr("  search  pytest  python3 -m pytest -q\n"));
-  EXPECT_THAT(r.out, HasSubstr("checks: server and test; on_leak warn; settle 250ms; slack "));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("checks: server and test; on_leak warn; on_unchecked fail; settle 250ms; slack "));
   EXPECT_THAT(r.out, HasSubstr("jobs 2; retries 0; timeouts: case 1m, module 10m\n"));
 }
 

@@ -1,5 +1,6 @@
 // config_checks.cpp — the `checks` section of leakwatch.yaml: what is checked (server, test),
-// the slack per kind, settle, what a leak does, hunts and the suppressions file.
+// the slack per kind, settle, what a leak and an unchecked case do, hunts and the suppressions
+// file.
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -17,8 +18,8 @@
 namespace leakwatch::run::config_internal {
 namespace {
 
-constexpr std::array<std::string_view, 6> kChecksKeys = {"targets", "slack", "settle",
-                                                         "on_leak", "hunt",  "suppressions"};
+constexpr std::array<std::string_view, 7> kChecksKeys = {
+    "targets", "slack", "settle", "on_leak", "on_unchecked", "hunt", "suppressions"};
 constexpr std::array<std::string_view, 2> kHuntKeys = {"warmup", "runs"};
 
 void Targets(const Entry& entry, std::string_view label, bool has_server, ChecksConfig& checks) {
@@ -103,6 +104,9 @@ ChecksConfig ReadChecks(const ConfigSource& source, const Entry& section, bool h
     } else if (entry.key == "on_leak") {
       checks.on_leak =
           Enum(entry, label, {"fail", "warn"}, std::vector<OnLeak>{OnLeak::kFail, OnLeak::kWarn});
+    } else if (entry.key == "on_unchecked") {
+      checks.on_unchecked = Enum(entry, label, {"fail", "warn"},
+                                 std::vector<OnUnchecked>{OnUnchecked::kFail, OnUnchecked::kWarn});
     } else if (entry.key == "hunt") {
       for (const Entry& field : Entries(entry, label, kHuntKeys)) {
         const std::string field_label = label + "." + field.key;

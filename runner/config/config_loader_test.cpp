@@ -126,6 +126,7 @@ checks:
   slack: {fd: 1, pidfd: 0, thread: 2}
   settle: 750ms
   on_leak: warn
+  on_unchecked: warn
   hunt: {warmup: 1, runs: 3}
   suppressions: leakwatch.supp.yaml
 
@@ -219,6 +220,7 @@ shard: 2/4
   EXPECT_EQ(checks.slack.allowed.children, 0);
   EXPECT_EQ(checks.settle.deadline, milliseconds(750));
   EXPECT_EQ(checks.on_leak, OnLeak::kWarn);
+  EXPECT_EQ(checks.on_unchecked, OnUnchecked::kWarn);
   EXPECT_EQ(checks.hunt_warmup, 1);
   EXPECT_EQ(checks.hunt_runs, 3);
   EXPECT_EQ(checks.suppressions, InDir("leakwatch.supp.yaml"));
@@ -260,6 +262,7 @@ TEST_F(ConfigLoaderTest, LeftOutKeysGetTheModelsDefaults) {
   EXPECT_TRUE(config.checks.server);
   EXPECT_TRUE(config.checks.test);
   EXPECT_EQ(config.checks.on_leak, OnLeak::kFail);
+  EXPECT_EQ(config.checks.on_unchecked, OnUnchecked::kFail);
   EXPECT_EQ(config.checks.settle.deadline, defaults.checks.settle.deadline);
   EXPECT_EQ(FormatSlack(config.checks.slack), FormatSlack(Slack{}));
   EXPECT_EQ(config.checks.hunt_runs, 0);

@@ -15,10 +15,9 @@
 namespace leakwatch::run::config_internal {
 namespace {
 
-constexpr std::array<std::string_view, 11> kServerKeys = {
-    "command",          "env",     "cwd",         "port",  "ready",
-    "preflight",        "respawn", "stop_signal", "grace", "startup_timeout",
-    "preflight_timeout"};
+constexpr std::array<std::string_view, 12> kServerKeys = {
+    "command", "env",         "cwd",   "port",  "ready",           "preflight",
+    "respawn", "stop_signal", "grace", "quiet", "startup_timeout", "preflight_timeout"};
 constexpr std::array<std::string_view, 4> kProbeKeys = {"probe", "expect_status", "body_regex",
                                                         "allow_remote"};
 
@@ -161,6 +160,8 @@ ServerConfig ReadServer(const ConfigSource& source, const Entry& section) {
       server.stop_signal = Signal(entry, label);
     } else if (entry.key == "grace") {
       server.grace = Duration(entry, label, /*allow_zero=*/true);
+    } else if (entry.key == "quiet") {
+      server.quiet = Duration(entry, label, /*allow_zero=*/true);
     } else if (entry.key == "startup_timeout") {
       server.startup_timeout = Duration(entry, label, /*allow_zero=*/false);
     } else if (entry.key == "preflight_timeout") {

@@ -51,8 +51,11 @@ struct ServerConfig {
   std::optional<ProbeSpec> ready;      // YAML `ready:` short form, e.g. "http://...:{port}/health"
   std::optional<ProbeSpec> preflight;  // YAML `preflight:`; none: the ready probe
   RespawnPolicy respawn = RespawnPolicy::kPerModule;
-  int stop_signal = SIGTERM;             // YAML `stop_signal: SIGTERM` (name or number)
-  milliseconds grace{3000};              // YAML `grace: 3s`
+  int stop_signal = SIGTERM;  // YAML `stop_signal: SIGTERM` (name or number)
+  milliseconds grace{3000};   // YAML `grace: 3s`
+  // Before a module's first case the server's tree must have been unchanged this long (0: no
+  // wait): a server that says it is ready may still be forking and booting workers.
+  milliseconds quiet{100};               // YAML `quiet: 100ms`
   milliseconds startup_timeout{30000};   // YAML `startup_timeout: 30s`
   milliseconds preflight_timeout{1000};  // YAML `preflight_timeout: 1s`
   ConfigLocation where;
@@ -80,6 +83,9 @@ struct ModuleConfig {
 };
 
 enum class OnLeak { kFail, kWarn };
+// A case that could not be checked (a snapshot failed): UNCHECKED, a failure (kFail), or its own
+// status with the reason noted (kWarn).
+enum class OnUnchecked { kFail, kWarn };
 
 struct ChecksConfig {
   bool server = true;  // YAML `targets: [server, test]`
@@ -87,6 +93,7 @@ struct ChecksConfig {
   Slack slack;          // YAML `slack: "pidfd=0,thread=1"` or a map kind: n
   SettlePolicy settle;  // YAML `settle: 500ms` (the deadline)
   OnLeak on_leak = OnLeak::kFail;
+  OnUnchecked on_unchecked = OnUnchecked::kFail;  // YAML `on_unchecked: fail`
   int hunt_warmup = 0;  // YAML `hunt: {warmup: 1, runs: 3}`; runs 0: no hunt
   int hunt_runs = 0;
   std::string suppressions;  // a suppressions YAML file, relative to the config dir

@@ -9,7 +9,7 @@
 //   spawn.keep_fds.push_back(channel->child_fd());
 //   ... after the spawn: channel->CloseChildEnd();
 //   auto message = channel->Receive();           // nullopt at EOF (the module closed it or died)
-//   channel->Answer(leak ? "leak server: pidfd +1" : "ok");
+//   channel->Answer(!leaks.empty(), SummarizeLeaks(leaks));   // "leak server: pidfd +1 in pid ..."
 #pragma once
 
 #include <memory>

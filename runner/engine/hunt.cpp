@@ -1,7 +1,9 @@
 // hunt.cpp — the repeat-hunt rule over per-run leak reports, by way of repeat_rule.h.
 #include "hunt.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "leakwatch/fd_kind.h"
 #include "leakwatch/repeat_rule.h"
@@ -10,9 +12,8 @@
 namespace leakwatch::run {
 namespace {
 
-// A report's kinds as the deltas repeat_rule.h judges.
-ResourceCounts AsCounts(const LeakReport& report) {
-  ResourceCounts counts;
+// A report's kinds added to the deltas repeat_rule.h judges.
+void AddCounts(const LeakReport& report, ResourceCounts& counts) {
   for (const LeakedKind& kind : report.kinds) {
     if (kind.kind == kThreadKey) {
       counts.threads += kind.count;
@@ -22,36 +23,40 @@ ResourceCounts AsCounts(const LeakReport& report) {
       counts.fds[*fd] += kind.count;
     }
   }
-  return counts;
 }
 
 }  // namespace
 
-std::vector<LeakReport> GrewInEveryRun(const std::vector<std::vector<LeakReport>>& runs,
-                                       int warmup) {
-  // target -> its delta in each run (zero in a run that reported nothing for it)
+HuntVerdict GrewInEveryRun(const std::vector<std::vector<LeakReport>>& runs, int warmup) {
+  // target -> its delta in each run, summed over its processes (zero in a run without a report)
   std::map<std::string, std::vector<ResourceCounts>> deltas;
-  std::map<std::string, const LeakReport*> last;
   for (std::size_t run = 0; run < runs.size(); ++run) {
     for (const LeakReport& report : runs[run]) {
       std::vector<ResourceCounts>& per_run = deltas[report.target];
       per_run.resize(runs.size());
-      per_run[run] = AsCounts(report);
-      last[report.target] = &report;
+      AddCounts(report, per_run[run]);
     }
   }
-  std::vector<LeakReport> confirmed;
+  HuntVerdict verdict;
   for (const auto& [target, per_run] : deltas) {
     std::vector<Growth> growth = leakwatch::GrewInEveryRun(per_run, warmup);
     if (growth.empty()) continue;
-    LeakReport report;
-    report.target = target;
-    report.pid = last[target]->pid;
-    for (const Growth& grew : growth) report.kinds.push_back({grew.key, grew.delta});
-    report.details = last[target]->details;
-    confirmed.push_back(std::move(report));
+    std::vector<LeakedKind> total;
+    std::set<std::string> confirmed;
+    for (const Growth& grew : growth) {
+      total.push_back({grew.key, grew.delta});
+      confirmed.insert(grew.key);
+    }
+    verdict.total += (verdict.total.empty() ? "" : "; ") + target + ": " + SummarizeKinds(total);
+    // Growth in every measured run means the last run has reports for the target.
+    for (const LeakReport& report : runs.back()) {
+      if (report.target != target) continue;
+      LeakReport cut = report;
+      std::erase_if(cut.kinds, [&](const LeakedKind& k) { return !confirmed.contains(k.kind); });
+      if (!cut.kinds.empty()) verdict.leaks.push_back(std::move(cut));
+    }
   }
-  return confirmed;
+  return verdict;
 }
 
 }  // namespace leakwatch::run

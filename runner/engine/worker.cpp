@@ -6,8 +6,9 @@
 
 #include <algorithm>
 
-#include "case_check.h"
 #include "hunt.h"
+#include "rerun.h"
+#include "server_policy.h"
 
 namespace leakwatch::run {
 namespace {
@@ -47,12 +48,12 @@ ServerSpec ServerSpecFor(const RunConfig& config) {
 }
 
 Worker::Worker(const RunConfig& config, std::vector<int> modules, int index, const EventSink& emit,
-               int interrupt_fd, const Suppressions* suppressions)
+               int cancel_fd, const Suppressions* suppressions)
     : config_(config),
       modules_(std::move(modules)),
       index_(index),
       emit_(emit),
-      interrupt_fd_(interrupt_fd),
+      cancel_fd_(cancel_fd),
       suppressions_(suppressions) {}
 
 Worker::~Worker() {
@@ -66,58 +67,47 @@ void Worker::StopServer() {
   server_.reset();
 }
 
-std::string Worker::StartServer(const std::string& reason) {
+Status Worker::StartServer(const std::string& reason) {
   StopServer();
   auto started = Server::Start(ServerSpecFor(config_));
-  if (!started) return "the server did not start: " + started.error().message();
+  if (!started) {
+    return Error(started.error().code(), "the server did not start: " + started.error().message());
+  }
   server_ = std::move(*started);
   ever_ready_ = true;
   emit_(ServerStarted{Clock::now(), index_, server_->name(), server_->pid(), server_->port(),
                       ++generation_, reason, server_->process().containment_description(),
                       server_->ready_after()});
-  return "";
+  return Ok{};
 }
 
-std::string Worker::PrepareServer(const ModuleConfig& module, bool& fresh, std::string& note) {
+Result<Worker::ServerReady> Worker::PrepareServer(const ModuleConfig& module) {
   const RespawnPolicy policy = config_.server.respawn;
   const std::string batch = module.batch.empty() ? module.name : module.batch;
-  std::string fresh_reason;
-  if (!server_) {
-    fresh_reason = respawn_reason_;
-  } else if (policy == RespawnPolicy::kPerModule) {
-    fresh_reason = respawn_reason_.empty() ? "per-module" : respawn_reason_;
-  } else if (policy == RespawnPolicy::kPerBatch && batch != current_batch_) {
-    fresh_reason = respawn_reason_.empty() ? "per-batch" : respawn_reason_;
-  } else if (!respawn_reason_.empty() && policy != RespawnPolicy::kNever) {
-    fresh_reason = respawn_reason_;
-  }
+  const FreshServer fresh =
+      FreshServerFor(policy, server_ != nullptr, batch, current_batch_, respawn_reason_);
   current_batch_ = batch;
-  if (!respawn_reason_.empty() && !fresh_reason.empty()) note = respawn_reason_;
   respawn_reason_.clear();
-
-  if (!server_ || !fresh_reason.empty()) {
-    std::string failure = StartServer(fresh_reason);
-    if (!failure.empty()) return failure;
-    fresh = true;
+  ServerReady ready{.fresh = fresh.start, .note = fresh.note};
+  if (fresh.start) {
+    if (Status started = StartServer(fresh.reason); !started) return started.error();
   }
 
   HealthReport health = server_->Preflight();
-  if (health.ok()) return "";
-  if (policy == RespawnPolicy::kNever) {
-    return fmt::format("dirty state: server {} since {}: {}", HealthStateName(health.state),
-                       last_ran_.empty() ? "an earlier module" : last_ran_, health.message);
+  if (health.ok()) return ready;
+  const PreflightAction next = AfterFailedPreflight(policy, health, last_ran_);
+  if (!next.respawn) return Error(ErrorCode::kProcessExited, next.message);
+  ready = {.fresh = true, .note = next.message};
+  if (Status started = StartServer(next.message); !started) {
+    return Error(started.error().code(),
+                 health.message + "; respawning: " + started.error().message());
   }
-  // Respawn once, and check again.
-  std::string reason = fmt::format("pre-flight found it {}{}: {}", HealthStateName(health.state),
-                                   last_ran_.empty() ? "" : " after " + last_ran_, health.message);
-  note = reason;
-  fresh = true;
-  std::string failure = StartServer(reason);
-  if (!failure.empty()) return health.message + "; respawning: " + failure;
   HealthReport again = server_->Preflight();
-  if (again.ok()) return "";
+  if (again.ok()) return ready;
   respawn_reason_ = "the last pre-flight failed";
-  return fmt::format("pre-flight failed twice (before and after a respawn): {}", again.message);
+  return Error(
+      ErrorCode::kProcessExited,
+      fmt::format("pre-flight failed twice (before and after a respawn): {}", again.message));
 }
 
 std::vector<CaseFinished> Worker::RunCaseAgain(const ModuleConfig& module,
@@ -125,14 +115,14 @@ std::vector<CaseFinished> Worker::RunCaseAgain(const ModuleConfig& module,
                                                ModuleOutcome& outcome) {
   std::vector<CaseFinished> results;
   const ModuleConfig narrowed = RerunOf(module, case_id, repeat);  // outlives the runner
-  ModuleRunner again(
+  ModuleSession again(
       config_, narrowed, server_.get(), index_,
       [&](RunEvent event) {
         // Only the case's own results count; the run is not a module of its own.
         auto* finished = std::get_if<CaseFinished>(&event);
         if (finished != nullptr && finished->name == case_id) results.push_back(*finished);
       },
-      interrupt_fd_, suppressions_);
+      cancel_fd_, suppressions_);
   ModuleOutcome rerun = again.Run();
   if (rerun.server_died) {
     outcome.server_died = true;
@@ -146,7 +136,7 @@ CaseFinished Worker::Retry(const ModuleConfig& module, CaseFinished failed,
                            ModuleOutcome& outcome) {
   CaseFinished final_result = failed;
   for (int attempt = 2; attempt <= config_.retries + 1; ++attempt) {
-    if (outcome.server_died || outcome.interrupted || IsReadable(interrupt_fd_)) break;
+    if (outcome.server_died || outcome.interrupted || IsReadable(cancel_fd_)) break;
     std::vector<CaseFinished> results = RunCaseAgain(module, failed.name, 1, outcome);
     if (results.empty()) break;
     final_result = std::move(results.back());
@@ -187,9 +177,9 @@ CaseFinished Worker::Hunt(const ModuleConfig& module, CaseFinished leaked, Modul
   }
   std::vector<std::vector<LeakReport>> per_run;
   for (const CaseFinished& run : runs) per_run.push_back(run.leaks);
-  std::vector<LeakReport> confirmed = GrewInEveryRun(per_run, checks.hunt_warmup);
+  HuntVerdict verdict = GrewInEveryRun(per_run, checks.hunt_warmup);
   std::string message = leaked.message.empty() ? "" : leaked.message + "\n";
-  if (confirmed.empty()) {
+  if (verdict.leaks.empty()) {
     leaked.status = CaseStatus::kPass;
     leaked.leaks.clear();
     leaked.message = message + fmt::format(
@@ -198,18 +188,79 @@ CaseFinished Worker::Hunt(const ModuleConfig& module, CaseFinished leaked, Modul
                                    first_summary, rule);
     return leaked;
   }
-  const std::string summary = SummarizeLeaks(confirmed);
   leaked.status = checks.on_leak == OnLeak::kFail ? CaseStatus::kLeak : CaseStatus::kPass;
-  leaked.leaks = std::move(confirmed);
+  leaked.leaks = std::move(verdict.leaks);
   leaked.message = message + fmt::format("confirmed by {}: grew in every measured run ({} in all)",
-                                         rule, summary);
+                                         rule, verdict.total);
   return leaked;
+}
+
+std::optional<TreeSnapshot> Worker::QuietServerTree(bool fresh) {
+  if (!server_ || !config_.checks.server) return std::nullopt;
+  if (fresh) server_tree_.reset();
+  if (config_.server.quiet.count() == 0) return std::move(server_tree_);
+  QuietPolicy policy;
+  policy.window = config_.server.quiet;
+  Result<QuietTree> quiet = WaitForQuietTree(
+      server_->pid(), [this] { return server_->process().ExtraTreeMembers(); }, policy,
+      server_tree_ ? &*server_tree_ : nullptr);
+  server_tree_.reset();
+  // A server that cannot be read now is the first case's to report (UNCHECKED or CRASH).
+  if (!quiet) return std::nullopt;
+  return std::move(quiet->tree);
+}
+
+ModuleOutcome Worker::RunModule(const ModuleConfig& module, const ServerReady& ready) {
+  // Failed cases are retried (config `retries`) and leaked cases hunted (`checks.hunt`), where
+  // the module's cases can be run one by one; until then their result, and the module's end, are
+  // held back, so that reports get one result per case, the final one, within its module.
+  const bool retry = config_.retries > 0 && CanRerunCases(module);
+  const bool hunt = Hunts(config_, module);
+  std::vector<CaseFinished> held;
+  std::optional<ModuleFinished> finished;
+  std::optional<TreeSnapshot> known = QuietServerTree(ready.fresh);
+  ModuleSession session(
+      config_, module, server_.get(), index_,
+      [&](RunEvent event) {
+        if (auto* started = std::get_if<ModuleStarted>(&event)) {
+          started->fresh_server = ready.fresh;
+          started->server_note = ready.note;
+        }
+        if (auto* end = std::get_if<ModuleFinished>(&event)) {
+          finished = std::move(*end);
+          return;
+        }
+        auto* result = std::get_if<CaseFinished>(&event);
+        if (result != nullptr && result->name != module.name &&
+            ((retry && result->status == CaseStatus::kFail) ||
+             (hunt && !result->leaks.empty() &&
+              (result->status == CaseStatus::kLeak || result->status == CaseStatus::kPass)))) {
+          held.push_back(std::move(*result));
+          return;
+        }
+        emit_(std::move(event));
+      },
+      cancel_fd_, suppressions_, std::move(known));
+  ModuleOutcome outcome = session.Run();
+  server_tree_ = std::move(outcome.server_tree);
+  for (CaseFinished& first : held) {
+    const bool stopped = outcome.server_died || outcome.interrupted || IsReadable(cancel_fd_);
+    if (stopped) {
+      emit_(std::move(first));
+    } else if (first.status == CaseStatus::kFail) {
+      emit_(Retry(module, std::move(first), outcome));
+    } else {
+      emit_(Hunt(module, std::move(first), outcome));
+    }
+  }
+  if (finished) emit_(std::move(*finished));
+  return outcome;
 }
 
 void Worker::Run() {
   for (std::size_t i = 0; i < modules_.size(); ++i) {
     const ModuleConfig& module = config_.modules[modules_[i]];
-    if (IsReadable(interrupt_fd_)) {
+    if (IsReadable(cancel_fd_)) {
       emit_(ModuleNotRun{Clock::now(), module.name, "the run was interrupted"});
       continue;
     }
@@ -217,56 +268,22 @@ void Worker::Run() {
       emit_(ModuleNotRun{Clock::now(), module.name, infrastructure_error_});
       continue;
     }
-    std::string note;
-    bool fresh = false;
+    ServerReady ready;
     if (config_.has_server) {
-      std::string failure = PrepareServer(module, fresh, note);
-      if (!failure.empty()) {
+      Result<ServerReady> prepared = PrepareServer(module);
+      if (!prepared) {
+        const std::string& failure = prepared.error().message();
         if (!ever_ready_) infrastructure_error_ = "the server never became ready: " + failure;
         emit_(ModuleNotRun{Clock::now(), module.name, failure});
         continue;
       }
+      ready = std::move(*prepared);
     }
-    // Failed cases are retried (config `retries`) and leaked cases hunted (`checks.hunt`), where
-    // the module's cases can be run one by one; until then their result is held back, so that
-    // reports get one result per case: the final one.
-    const bool retry = config_.retries > 0 && CanRerunCases(module);
-    const bool hunt = Hunts(config_, module);
-    std::vector<CaseFinished> held;
-    ModuleRunner runner(
-        config_, module, server_.get(), index_,
-        [&](RunEvent event) {
-          if (auto* started = std::get_if<ModuleStarted>(&event)) {
-            started->fresh_server = fresh;
-            started->server_note = note;
-          }
-          auto* finished = std::get_if<CaseFinished>(&event);
-          if (finished != nullptr && finished->name != module.name &&
-              ((retry && finished->status == CaseStatus::kFail) ||
-               (hunt && !finished->leaks.empty() &&
-                (finished->status == CaseStatus::kLeak ||
-                 finished->status == CaseStatus::kPass)))) {
-            held.push_back(std::move(*finished));
-            return;
-          }
-          emit_(std::move(event));
-        },
-        interrupt_fd_, suppressions_);
-    ModuleOutcome outcome = runner.Run();
-    for (CaseFinished& first : held) {
-      const bool stopped = outcome.server_died || outcome.interrupted || IsReadable(interrupt_fd_);
-      if (first.status == CaseStatus::kFail) {
-        emit_(stopped ? std::move(first) : Retry(module, std::move(first), outcome));
-      } else {
-        emit_(stopped ? std::move(first) : Hunt(module, std::move(first), outcome));
-      }
-    }
+    ModuleOutcome outcome = RunModule(module, ready);
     last_ran_ = module.name + (outcome.last_case.empty() ? "" : "/" + outcome.last_case);
-    if (outcome.server_died) {
-      respawn_reason_ = "the server " + outcome.server_death;
-    } else if (config_.has_server && server_ && !server_->CheckLiveness().running) {
+    if (config_.has_server && server_) {
       respawn_reason_ =
-          "the server exited after " + last_ran_ + ": " + server_->CheckLiveness().Describe();
+          RespawnReasonAfter(outcome.server_death, server_->CheckLiveness(), last_ran_);
     }
   }
   // Modules left after an interrupt.

@@ -7,25 +7,26 @@
 #include <cstdlib>
 #include <variant>
 
+#include "leakwatch/leak_report.h"
 #include "report_text.h"
 
 namespace leakwatch::run {
 namespace {
 
-static_assert(static_cast<int>(CaseStatus::kSkipped) == 7, "counts_ has one slot per status");
-
-// Column width of the status words; " NOT RUN" and " TIMEOUT" are the longest.
-constexpr int kWordWidth = 8;
+// Column width of the status words; "UNCHECKED" is the longest.
+constexpr int kWordWidth = 9;
 // Lines below a case line start under its duration.
-constexpr std::string_view kIndent = "          ";
+constexpr std::string_view kIndent = "           ";
 // Erase the whole line and return to its start: a shorter progress line leaves no remnants.
 constexpr std::string_view kClearLine = "\r\x1b[2K";
 
 // The order the summary counts statuses in: the good news, then the failures.
 constexpr CaseStatus kSummaryOrder[] = {
-    CaseStatus::kPass, CaseStatus::kFlaky,   CaseStatus::kSkipped, CaseStatus::kFail,
-    CaseStatus::kLeak, CaseStatus::kTimeout, CaseStatus::kCrash,   CaseStatus::kNotRun,
+    CaseStatus::kPass,    CaseStatus::kFlaky, CaseStatus::kSkipped,
+    CaseStatus::kFail,    CaseStatus::kLeak,  CaseStatus::kUnchecked,
+    CaseStatus::kTimeout, CaseStatus::kCrash, CaseStatus::kNotRun,
 };
+static_assert(std::size(kSummaryOrder) == kCaseStatusCount, "the summary names every status");
 
 const char* StatusColor(CaseStatus status) {
   switch (status) {
@@ -38,6 +39,8 @@ const char* StatusColor(CaseStatus status) {
       return "1;33";  // bold yellow
     case CaseStatus::kLeak:
       return "1;35";  // bold magenta: not the test's own failure
+    case CaseStatus::kUnchecked:
+      return "1;34";  // bold blue: nobody knows whether it leaked
     case CaseStatus::kFail:
     case CaseStatus::kTimeout:
     case CaseStatus::kCrash:
@@ -109,7 +112,7 @@ void ConsoleReporter::On(const ModuleStarted& event) {
 
 void ConsoleReporter::On(const ModuleNotRun& event) {
   ++modules_done_;
-  ++modules_not_run_;
+  tally_.Add(event);
   std::erase(running_, event.module);
   PrintLine(CaseLine(CaseStatus::kNotRun, {}, event.module, ""));
   PrintIndented(CutLines("module not run: " + event.reason, options_.max_message_lines));
@@ -117,7 +120,7 @@ void ConsoleReporter::On(const ModuleNotRun& event) {
 }
 
 void ConsoleReporter::On(const CaseFinished& event) {
-  ++counts_[static_cast<std::size_t>(event.status)];
+  tally_.Add(event);
   std::string line = CaseLine(event.status, event.duration, event.module, event.name);
   if (event.status == CaseStatus::kFlaky) {
     line += fmt::format(" (passed on attempt {})", event.attempt);
@@ -125,19 +128,27 @@ void ConsoleReporter::On(const CaseFinished& event) {
   if (!event.leaks.empty()) {
     // With on_leak: warn a leaking case passes; the leak is still worth a line.
     line += event.status == CaseStatus::kLeak ? "  " : "  leaked (on_leak: warn): ";
-    line += LeakSummary(event.leaks);
+    line += SummarizeLeaks(event.leaks);
+  }
+  // UNCHECKED shows its reason below; any other status with a reason passed the check by
+  // on_unchecked: warn, which must not hide that nothing was checked.
+  std::vector<std::string> reason = CutLines(event.unchecked, options_.max_message_lines);
+  if (!reason.empty() && event.status != CaseStatus::kUnchecked) {
+    line += "  not checked (on_unchecked: warn): " + reason.front();
+    reason.erase(reason.begin());
   }
   PrintLine(line);
+  PrintIndented(reason);
 
   std::vector<std::string> details;
   for (const LeakReport& report : event.leaks) {
+    // The pid tells apart the processes of one target (a server's workers).
+    std::string prefix = report.pid > 0 ? fmt::format("{} pid {}: ", report.target, report.pid)
+                                        : report.target + ": ";
     std::size_t shown = std::min(report.details.size(), options_.max_detail_lines);
-    for (std::size_t i = 0; i < shown; ++i) {
-      details.push_back(report.target + ": " + report.details[i]);
-    }
+    for (std::size_t i = 0; i < shown; ++i) details.push_back(prefix + report.details[i]);
     if (shown < report.details.size()) {
-      details.push_back(
-          fmt::format("{}: ... {} more", report.target, report.details.size() - shown));
+      details.push_back(fmt::format("{}... {} more", prefix, report.details.size() - shown));
     }
   }
   PrintIndented(details);
@@ -159,23 +170,29 @@ void ConsoleReporter::On(const RunFinished& event) {
 
 Status ConsoleReporter::Finish() {
   ClearProgress();
-  int cases = 0;
+  // The engine's tally is the one the exit code follows; without its final event, ours.
+  const RunTally& tally = run_finished_ ? run_finished_->tally : tally_;
   std::string by_status;
   for (CaseStatus status : kSummaryOrder) {
-    int count = counts_[static_cast<std::size_t>(status)];
-    cases += count;
-    if (count == 0) continue;
-    by_status +=
-        fmt::format("{}{} {}", by_status.empty() ? "" : ", ", CaseStatusName(status), count);
+    if (tally.Of(status) == 0) continue;
+    by_status += fmt::format("{}{} {}", by_status.empty() ? "" : ", ", CaseStatusName(status),
+                             tally.Of(status));
   }
   std::string line = fmt::format(
       "{} [{:>8}s] {} case{}, {} module{}", Paint(Word("SUMMARY"), "1"),
-      FormatSeconds(run_finished_ ? run_finished_->duration : std::chrono::microseconds(0)), cases,
-      cases == 1 ? "" : "s", modules_total_, modules_total_ == 1 ? "" : "s");
+      FormatSeconds(run_finished_ ? run_finished_->duration : std::chrono::microseconds(0)),
+      tally.cases(), tally.cases() == 1 ? "" : "s", modules_total_, modules_total_ == 1 ? "" : "s");
   if (!by_status.empty()) line += ": " + by_status;
-  if (modules_not_run_ > 0) {
+  if (tally.modules_not_run > 0) {
+    line += fmt::format("; {} module{} not run", tally.modules_not_run,
+                        tally.modules_not_run == 1 ? "" : "s");
+  }
+  // Cases that passed although they could not be checked: with on_unchecked: warn they are not
+  // failures, and the summary is the last place to say so.
+  int warned = tally.unchecked - tally.Of(CaseStatus::kUnchecked);
+  if (warned > 0) {
     line +=
-        fmt::format("; {} module{} not run", modules_not_run_, modules_not_run_ == 1 ? "" : "s");
+        fmt::format("; {} case{} not checked (on_unchecked: warn)", warned, warned == 1 ? "" : "s");
   }
   out_ << "------------\n" << line << "\n";
   for (const Failed& failed : failed_) {
@@ -203,17 +220,8 @@ Status ConsoleReporter::Finish() {
          << " interrupted (Ctrl-C or SIGTERM): the results cover what ran before\n";
   }
 
-  // The engine's counts are the ones the exit code follows; without its final event, count here
-  // (flaky cases passed in the end; a module that did not run is one failure).
-  int passed = counts_[static_cast<std::size_t>(CaseStatus::kPass)] +
-               counts_[static_cast<std::size_t>(CaseStatus::kFlaky)];
-  int failed = static_cast<int>(failed_.size());
-  if (run_finished_) {
-    passed = run_finished_->passed;
-    failed = run_finished_->failed;
-  }
   // Plain on purpose: scripts grep for it.
-  out_ << fmt::format("{} passed, {} failed\n", passed, failed);
+  out_ << fmt::format("{} passed, {} failed\n", tally.passed(), tally.failed());
   out_.flush();
   return Ok{};
 }
@@ -258,11 +266,9 @@ void ConsoleReporter::DrawProgress(Clock::time_point now) {
   auto elapsed = run_started_at_
                      ? std::chrono::duration_cast<std::chrono::microseconds>(now - *run_started_at_)
                      : std::chrono::microseconds(0);
-  int passed = counts_[static_cast<std::size_t>(CaseStatus::kPass)] +
-               counts_[static_cast<std::size_t>(CaseStatus::kFlaky)];
-  std::string text =
-      fmt::format("{} [{:>8}s] {}/{} modules: {} passed, {} failed", Word("RUNNING"),
-                  FormatSeconds(elapsed), modules_done_, modules_total_, passed, failed_.size());
+  std::string text = fmt::format("{} [{:>8}s] {}/{} modules: {} passed, {} failed", Word("RUNNING"),
+                                 FormatSeconds(elapsed), modules_done_, modules_total_,
+                                 tally_.passed(), tally_.failed());
   for (std::size_t i = 0; i < running_.size(); ++i) {
     text += (i == 0 ? "; " : ", ") + running_[i];
   }

@@ -1,25 +1,28 @@
 // console_reporter.h — the human-readable stream of `leakwatch run`, in the manner of nextest.
 //
 // One line per case as it finishes — status word, duration, module and case — with what leaked
-// and the failure message indented below; a line per server start (and why it was respawned) and
-// per module that did not run. On a TTY the status words are coloured (unless NO_COLOR is set)
-// and a progress line is kept at the bottom, redrawn with \r and cleared before every normal
-// line; elsewhere the output is plain lines only, so logs and pipes stay readable.
+// (or why the case could not be checked) and the failure message indented below; a line per
+// server start (and why it was respawned) and per module that did not run. On a TTY the status
+// words are coloured (unless NO_COLOR is set) and a progress line is kept at the bottom, redrawn
+// with \r and cleared before every normal line; elsewhere the output is plain lines only, so logs
+// and pipes stay readable.
 //
-//     PASS [   0.012s] demo-clean Basics.Pass
-//     LEAK [   0.034s] demo-leaks Leaks.HelperSpawn  server: pidfd +1; test: thread +1
-//           server: fd 9 pidfd (pid -1, orphaned)
-//   SERVER  demo-server pid 1030 on port 40001 (respawned: crashed in m/c: killed by SIGABRT)
+//        LEAK [   0.034s] demo-leaks Leaks.HelperSpawn  server: tcp +1 in pid 1012 (demo-server)
+//              server pid 1012: fd 9 tcp socket:[81234] 127.0.0.1:40001 <- 127.0.0.1:51234 ...
+//   UNCHECKED [   0.004s] demo-leaks Leaks.NotDumpable
+//              server: its "after" snapshot failed: process 1012 (demo-server) of the tree: ...
+//        PASS [   0.003s] demo-leaks Leaks.Warned  not checked (on_unchecked: warn): server: ...
+//      SERVER demo-server pid 1030 on port 40001 (respawned: crashed in m/c: killed by SIGABRT)
 //   ...
-//   3 passed, 6 failed
+//   5 passed, 8 failed
 //
-// Finish() prints the summary; its last line is always exactly "N passed, N failed" (plain), for
-// scripts and for people scrolling a CI log.
+// Finish() prints the summary, counted by RunTally (RunFinished's, or the reporter's own when the
+// run stopped early); its last line is always exactly "N passed, N failed" (plain), for scripts
+// and for people scrolling a CI log.
 //
 //   ConsoleReporter console(std::cout, isatty(STDOUT_FILENO), {.progress = !no_progress});
 #pragma once
 
-#include <array>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -35,7 +38,7 @@ struct ConsoleOptions {
   std::optional<bool> color;  // unset: on a TTY unless NO_COLOR is set and not empty
   int width = 80;             // terminal columns: the progress line is cut to fit (no wrap)
   std::size_t max_message_lines = 12;  // longer failure messages are cut in the middle
-  std::size_t max_detail_lines = 10;   // leak detail lines shown per target
+  std::size_t max_detail_lines = 10;   // leak detail lines shown per process
 };
 
 class ConsoleReporter final : public Reporter {
@@ -90,9 +93,8 @@ class ConsoleReporter final : public Reporter {
   int modules_total_ = 0;
   int modules_done_ = 0;              // finished or not run
   std::vector<std::string> running_;  // modules started and not finished, in start order
-  std::array<int, 8> counts_{};       // cases per CaseStatus
-  int modules_not_run_ = 0;
-  std::vector<Failed> failed_;
+  RunTally tally_;                    // what was reported so far
+  std::vector<Failed> failed_;        // the summary's list, in report order
   std::vector<ReportFile> report_files_;
   std::optional<RunFinished> run_finished_;
 };

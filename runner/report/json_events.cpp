@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace leakwatch::run {
@@ -12,7 +13,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr int kSchema = 1;
+constexpr int kSchema = 2;  // as json_reporter.cpp writes
 
 // Thrown inside EventsFromJson only and turned into an Error before it returns: reading a field
 // deep in an event can fail in many places, and each would otherwise need its own early return.
@@ -65,6 +66,14 @@ class Reader {
       f(Reader(value_[i], pointer_ + "/" + std::to_string(i)));
     }
   }
+  // f(value, key) for every member of an object.
+  template <typename F>
+  void ForEachKey(F f) const {
+    if (!value_.is_object()) Fail("expected an object");
+    for (auto it = value_.begin(); it != value_.end(); ++it) {
+      f(Reader(*it, pointer_ + "/" + it.key()), it.key());
+    }
+  }
   [[noreturn]] void Fail(std::string message) const {
     throw FieldError{pointer_, std::move(message)};
   }
@@ -84,12 +93,9 @@ std::chrono::microseconds Micros(const Reader& value) {
 
 CaseStatus StatusFromName(const Reader& value) {
   std::string name = value.String();
-  for (CaseStatus status :
-       {CaseStatus::kPass, CaseStatus::kFail, CaseStatus::kLeak, CaseStatus::kFlaky,
-        CaseStatus::kTimeout, CaseStatus::kCrash, CaseStatus::kNotRun, CaseStatus::kSkipped}) {
-    if (name == CaseStatusName(status)) return status;
-  }
-  value.Fail(fmt::format("unknown case status \"{}\"", name));
+  std::optional<CaseStatus> status = CaseStatusFromName(name);
+  if (!status) value.Fail(fmt::format("unknown case status \"{}\"", name));
+  return *status;
 }
 
 RunStarted ReadRunStarted(const Reader& e) {
@@ -140,7 +146,9 @@ ModuleNotRun ReadModuleNotRun(const Reader& e) {
 }
 
 LeakReport ReadLeak(const Reader& leak) {
-  LeakReport report{.target = leak.Field("target").String(), .pid = leak.Field("pid").Int()};
+  LeakReport report{.target = leak.Field("target").String(),
+                    .pid = leak.Field("pid").Int(),
+                    .command = leak.Field("command").String()};
   leak.Field("kinds").ForEach([&](const Reader& kind) {
     report.kinds.push_back(
         LeakedKind{.kind = kind.Field("kind").String(), .count = kind.Field("count").Int64()});
@@ -161,6 +169,7 @@ CaseFinished ReadCaseFinished(const Reader& e) {
                      .attempt = e.Field("attempt").Int()};
   e.Field("leaks").ForEach([&](const Reader& leak) { event.leaks.push_back(ReadLeak(leak)); });
   event.message = e.Field("message").String();
+  event.unchecked = e.Field("unchecked").String();
   return event;
 }
 
@@ -175,14 +184,28 @@ ModuleFinished ReadModuleFinished(const Reader& e) {
                         .output_tail = e.Field("output_tail").String()};
 }
 
+// Every status must be there: a count left out would silently read as 0 and change the tally
+// that `merge` adds up.
+RunTally ReadTally(const Reader& t) {
+  RunTally tally;
+  Reader by_status = t.Field("by_status");
+  for (CaseStatus status : kAllCaseStatuses) {
+    tally.by_status[static_cast<std::size_t>(status)] =
+        by_status.Field(CaseStatusName(status)).Int();
+  }
+  by_status.ForEachKey([](const Reader& count, const std::string& name) {
+    if (!CaseStatusFromName(name)) count.Fail(fmt::format("unknown case status \"{}\"", name));
+  });
+  tally.modules_not_run = t.Field("modules_not_run").Int();
+  tally.leaked = t.Field("leaked").Int();
+  tally.unchecked = t.Field("unchecked").Int();
+  return tally;
+}
+
 RunFinished ReadRunFinished(const Reader& e) {
   return RunFinished{.at = At(e),
                      .duration = Micros(e.Field("duration_us")),
-                     .passed = e.Field("passed").Int(),
-                     .failed = e.Field("failed").Int(),
-                     .flaky = e.Field("flaky").Int(),
-                     .skipped = e.Field("skipped").Int(),
-                     .leaked = e.Field("leaked").Int(),
+                     .tally = ReadTally(e.Field("tally")),
                      .interrupted = e.Field("interrupted").Bool(),
                      .infrastructure_error = e.Field("infrastructure_error").String()};
 }

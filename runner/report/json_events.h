@@ -20,7 +20,7 @@
 
 namespace leakwatch::run {
 
-// Reads a whole run report (schema 1: {"schema", "config", "events", "summary"}) and returns its
+// Reads a whole run report (schema 2: {"schema", "config", "events", "summary"}) and returns its
 // events in order. "config" and "summary" are derived from the events and are not read. Errors
 // (kParseError) name `source` and the JSON pointer of the offending value:
 //   "out/shard-1.json: /events/3/worker: expected an integer".

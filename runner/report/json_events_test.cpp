@@ -38,7 +38,7 @@ std::vector<RunEvent> RoundTrip(const std::vector<RunEvent>& events) {
 auto Fields(const LeakReport& e) {
   std::vector<std::pair<std::string, std::int64_t>> kinds;
   for (const LeakedKind& kind : e.kinds) kinds.emplace_back(kind.kind, kind.count);
-  return std::tuple(e.target, e.pid, kinds, e.details);
+  return std::tuple(e.target, e.pid, e.command, kinds, e.details);
 }
 auto Fields(const RunStarted& e) {
   return std::tuple(e.at, e.config_path, e.modules, e.jobs, e.shard);
@@ -60,15 +60,17 @@ auto Fields(const CaseFinished& e) {
   std::vector<decltype(Fields(LeakReport{}))> leaks;
   for (const LeakReport& leak : e.leaks) leaks.push_back(Fields(leak));
   return std::tuple(e.at, e.worker, e.module, e.name, e.status, e.duration, e.attempt, leaks,
-                    e.message);
+                    e.message, e.unchecked);
 }
 auto Fields(const ModuleFinished& e) {
   return std::tuple(e.at, e.worker, e.module, e.duration, e.exit_code, e.signal, e.timed_out,
                     e.output_tail);
 }
+auto Fields(const RunTally& t) {
+  return std::tuple(t.by_status, t.modules_not_run, t.leaked, t.unchecked);
+}
 auto Fields(const RunFinished& e) {
-  return std::tuple(e.at, e.duration, e.passed, e.failed, e.flaky, e.skipped, e.leaked,
-                    e.interrupted, e.infrastructure_error);
+  return std::tuple(e.at, e.duration, Fields(e.tally), e.interrupted, e.infrastructure_error);
 }
 
 bool SameEvent(const RunEvent& a, const RunEvent& b) {
@@ -104,8 +106,24 @@ std::vector<RunEvent> AsWritten(std::vector<RunEvent> events) {
 TEST(JsonEventsTest, TheSampleRunComesBackEventForEvent) {
   const std::vector<RunEvent> sample = SampleRun();
   std::set<std::size_t> types;
-  for (const RunEvent& event : sample) types.insert(event.index());
+  std::set<CaseStatus> statuses;
+  bool warned_unchecked = false;  // a reason with a status other than UNCHECKED
+  bool multi_process = false;     // two processes of one target in one case
+  for (const RunEvent& event : sample) {
+    types.insert(event.index());
+    if (const auto* c = std::get_if<CaseFinished>(&event)) {
+      statuses.insert(c->status);
+      warned_unchecked |= c->status != CaseStatus::kUnchecked && !c->unchecked.empty();
+      for (std::size_t i = 1; i < c->leaks.size(); ++i) {
+        multi_process |=
+            c->leaks[i].target == c->leaks[i - 1].target && c->leaks[i].pid != c->leaks[i - 1].pid;
+      }
+    }
+  }
   ASSERT_EQ(types.size(), std::variant_size_v<RunEvent>) << "the sample lacks an event type";
+  ASSERT_EQ(statuses.size(), kCaseStatusCount) << "the sample lacks a case status";
+  ASSERT_TRUE(warned_unchecked) << "the sample lacks an on_unchecked: warn case";
+  ASSERT_TRUE(multi_process) << "the sample lacks a leak in two processes of one target";
   ExpectSameEvents(AsWritten(sample), RoundTrip(sample));
 }
 
@@ -131,9 +149,13 @@ TEST(JsonEventsTest, FieldsTheSampleLeavesAtDefaultsComeBackToo) {
                    .status = CaseStatus::kPass,
                    .attempt = 3,
                    .leaks = {LeakReport{.target = "test", .pid = 9, .kinds = {{"thread", 1}}}}},
+      // A tally that no event above adds up to: run-finished's own is read, not recounted.
       RunFinished{.at = SampleTime(10),
                   .duration = std::chrono::microseconds(10001),
-                  .failed = 1,
+                  .tally = {.by_status = {1, 2, 3, 4, 5, 6, 7, 8, 9},
+                            .modules_not_run = 10,
+                            .leaked = 11,
+                            .unchecked = 12},
                   .interrupted = true,
                   .infrastructure_error = "the server never became ready"},
   };
@@ -145,7 +167,7 @@ Result<std::vector<RunEvent>> FromText(const std::string& text) {
 }
 
 TEST(JsonEventsTest, AnEmptyRunHasNoEvents) {
-  Result<std::vector<RunEvent>> events = FromText(R"({"schema": 1, "events": []})");
+  Result<std::vector<RunEvent>> events = FromText(R"({"schema": 2, "events": []})");
   ASSERT_TRUE(events.ok()) << events.error().message();
   EXPECT_TRUE(events->empty());
 }
@@ -156,16 +178,17 @@ TEST(JsonEventsTest, ErrorsNameTheSourceAndThePlace) {
     EXPECT_FALSE(events.ok()) << text;
     return events.ok() ? std::string() : events.error().message();
   };
-  EXPECT_EQ(message(R"({"schema": 2, "events": []})"),
-            "in.json: /schema: unsupported schema 2 (this leakwatch reads schema 1)");
+  // A schema 1 report has leaks and counts of another shape: refused, not half read.
+  EXPECT_EQ(message(R"({"schema": 1, "events": []})"),
+            "in.json: /schema: unsupported schema 1 (this leakwatch reads schema 2)");
   EXPECT_EQ(message(R"([1, 2])"), "in.json: expected a JSON object (a leakwatch run report)");
-  EXPECT_EQ(message(R"({"schema": 1})"), "in.json: missing field \"events\"");
-  EXPECT_EQ(message(R"({"schema": 1, "events": [{"type": "coffee-break"}]})"),
+  EXPECT_EQ(message(R"({"schema": 2})"), "in.json: missing field \"events\"");
+  EXPECT_EQ(message(R"({"schema": 2, "events": [{"type": "coffee-break"}]})"),
             "in.json: /events/0/type: unknown event type \"coffee-break\"");
-  EXPECT_EQ(message(R"({"schema": 1, "events": [{"type": "module-not-run", "at_unix_ms": 1,
+  EXPECT_EQ(message(R"({"schema": 2, "events": [{"type": "module-not-run", "at_unix_ms": 1,
                         "module": 7, "reason": ""}]})"),
             "in.json: /events/0/module: expected a string");
-  EXPECT_EQ(message(R"({"schema": 1, "events": [{"type": "module-not-run", "at_unix_ms": 1,
+  EXPECT_EQ(message(R"({"schema": 2, "events": [{"type": "module-not-run", "at_unix_ms": 1,
                         "module": "m"}]})"),
             "in.json: /events/0: missing field \"reason\"");
   // The case status is read by name, as CaseStatusName writes it.
@@ -176,6 +199,26 @@ TEST(JsonEventsTest, ErrorsNameTheSourceAndThePlace) {
   Result<std::vector<RunEvent>> events = EventsFromJson(sample, "in.json");
   ASSERT_FALSE(events.ok());
   EXPECT_THAT(events.error().message(), HasSubstr("/status: unknown case status \"GREAT\""));
+}
+
+// The tally is what `merge` adds up: a count left out or misnamed must not read as 0.
+TEST(JsonEventsTest, RunFinishedTallyNamesEveryStatus) {
+  Json sample = Json::parse(Render(SampleRun()));
+  const std::size_t last = sample["events"].size() - 1;
+  ASSERT_EQ(sample["events"][last]["type"], "run-finished");
+
+  Json missing = sample;
+  missing["events"][last]["tally"]["by_status"].erase("UNCHECKED");
+  Result<std::vector<RunEvent>> events = EventsFromJson(missing, "in.json");
+  ASSERT_FALSE(events.ok());
+  const std::string tally = "in.json: /events/" + std::to_string(last) + "/tally";
+  EXPECT_EQ(events.error().message(), tally + "/by_status: missing field \"UNCHECKED\"");
+
+  Json unknown = sample;
+  unknown["events"][last]["tally"]["by_status"]["BROKEN"] = 1;
+  events = EventsFromJson(unknown, "in.json");
+  ASSERT_FALSE(events.ok());
+  EXPECT_EQ(events.error().message(), tally + "/by_status/BROKEN: unknown case status \"BROKEN\"");
 }
 
 }  // namespace

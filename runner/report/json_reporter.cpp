@@ -1,13 +1,13 @@
 // json_reporter.cpp — events to JSON; docs/json.md describes the result.
 #include "json_reporter.h"
 
-#include <array>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <variant>
 
 #include "atomic_file.h"
 #include "report_text.h"
+#include "reporter.h"
 
 namespace leakwatch::run {
 namespace {
@@ -15,7 +15,8 @@ namespace {
 // Keys in the order written here: "type" first reads better than alphabetical.
 using Json = nlohmann::ordered_json;
 
-constexpr int kSchema = 1;
+// 2: leaks per process (with `command`), `unchecked`, the run tally in run-finished.
+constexpr int kSchema = 2;
 
 std::int64_t Micros(std::chrono::microseconds duration) {
   return duration.count();
@@ -75,7 +76,11 @@ Json ToJson(const LeakReport& leak) {
   for (const LeakedKind& kind : leak.kinds) {
     kinds.push_back({{"kind", kind.kind}, {"count", kind.count}});
   }
-  return {{"target", leak.target}, {"pid", leak.pid}, {"kinds", kinds}, {"details", leak.details}};
+  return {{"target", leak.target},
+          {"pid", leak.pid},
+          {"command", leak.command},
+          {"kinds", kinds},
+          {"details", leak.details}};
 }
 
 Json ToJson(const CaseFinished& e) {
@@ -91,7 +96,8 @@ Json ToJson(const CaseFinished& e) {
           {"duration_us", Micros(e.duration)},
           {"attempt", e.attempt},
           {"leaks", leaks},
-          {"message", e.message}};
+          {"message", e.message},
+          {"unchecked", e.unchecked}};
 }
 
 Json ToJson(const ModuleFinished& e) {
@@ -106,34 +112,35 @@ Json ToJson(const ModuleFinished& e) {
           {"output_tail", e.output_tail}};
 }
 
+// Every status by name, in kAllCaseStatuses order, so that the counts are complete.
+Json ByStatus(const RunTally& tally) {
+  Json counts = Json::object();
+  for (CaseStatus status : kAllCaseStatuses) counts[CaseStatusName(status)] = tally.Of(status);
+  return counts;
+}
+
+Json ToJson(const RunTally& tally) {
+  return {{"by_status", ByStatus(tally)},
+          {"modules_not_run", tally.modules_not_run},
+          {"leaked", tally.leaked},
+          {"unchecked", tally.unchecked}};
+}
+
 Json ToJson(const RunFinished& e) {
   return {{"type", "run-finished"},
           {"at_unix_ms", UnixMillis(e.at)},
           {"duration_us", Micros(e.duration)},
-          {"passed", e.passed},
-          {"failed", e.failed},
-          {"flaky", e.flaky},
-          {"skipped", e.skipped},
-          {"leaked", e.leaked},
+          {"tally", ToJson(e.tally)},
           {"interrupted", e.interrupted},
           {"infrastructure_error", e.infrastructure_error}};
 }
 
-constexpr CaseStatus kAllStatuses[] = {
-    CaseStatus::kPass,    CaseStatus::kFail,  CaseStatus::kLeak,   CaseStatus::kFlaky,
-    CaseStatus::kTimeout, CaseStatus::kCrash, CaseStatus::kNotRun, CaseStatus::kSkipped,
-};
-
 Json Summary(const std::vector<RunEvent>& events) {
-  std::array<int, std::size(kAllStatuses)> by_status{};
   Json failures = Json::array();
   Json not_run = Json::array();
-  int leaked = 0;
   const RunFinished* finished = nullptr;
   for (const RunEvent& event : events) {
     if (const auto* c = std::get_if<CaseFinished>(&event)) {
-      ++by_status[static_cast<std::size_t>(c->status)];
-      if (!c->leaks.empty()) ++leaked;
       if (IsFailure(c->status)) {
         failures.push_back(
             {{"module", c->module}, {"name", c->name}, {"status", CaseStatusName(c->status)}});
@@ -144,36 +151,21 @@ Json Summary(const std::vector<RunEvent>& events) {
       finished = f;
     }
   }
-  Json counts = Json::object();
-  for (CaseStatus status : kAllStatuses) {
-    counts[CaseStatusName(status)] = by_status[static_cast<std::size_t>(status)];
-  }
-  auto count = [&](CaseStatus status) { return by_status[static_cast<std::size_t>(status)]; };
-
-  Json summary = {{"complete", finished != nullptr}};
-  if (finished != nullptr) {
-    summary.update({{"interrupted", finished->interrupted},
-                    {"infrastructure_error", finished->infrastructure_error},
-                    {"duration_us", Micros(finished->duration)},
-                    {"passed", finished->passed},
-                    {"failed", finished->failed},
-                    {"flaky", finished->flaky},
-                    {"skipped", finished->skipped},
-                    {"leaked", finished->leaked}});
-  } else {
-    // What the console counts when the engine stopped early: flaky cases passed in the end; a
-    // module that did not run is one failure.
-    summary.update({{"interrupted", true},
-                    {"infrastructure_error", ""},
-                    {"duration_us", 0},
-                    {"passed", count(CaseStatus::kPass) + count(CaseStatus::kFlaky)},
-                    {"failed", static_cast<int>(failures.size() + not_run.size())},
-                    {"flaky", count(CaseStatus::kFlaky)},
-                    {"skipped", count(CaseStatus::kSkipped)},
-                    {"leaked", leaked}});
-  }
-  summary.update({{"by_status", counts}, {"failures", failures}, {"modules_not_run", not_run}});
-  return summary;
+  const RunTally tally = TallyOf(events);
+  // Without run-finished the run stopped early: as interrupted, with no duration to tell.
+  return {{"complete", finished != nullptr},
+          {"interrupted", finished == nullptr || finished->interrupted},
+          {"infrastructure_error", finished != nullptr ? finished->infrastructure_error : ""},
+          {"duration_us", finished != nullptr ? Micros(finished->duration) : 0},
+          {"passed", tally.passed()},
+          {"failed", tally.failed()},
+          {"flaky", tally.flaky()},
+          {"skipped", tally.skipped()},
+          {"leaked", tally.leaked},
+          {"unchecked", tally.unchecked},
+          {"by_status", ByStatus(tally)},
+          {"failures", failures},
+          {"modules_not_run", not_run}};
 }
 
 }  // namespace

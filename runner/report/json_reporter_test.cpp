@@ -41,7 +41,7 @@ TEST(JsonReporterTest, MatchesGolden) {
 
 TEST(JsonReporterTest, HoldsEveryEventInOrder) {
   Json json = Parse(Render(SampleRun()));
-  EXPECT_EQ(json["schema"], 1);
+  EXPECT_EQ(json["schema"], 2);
   ASSERT_EQ(json["events"].size(), SampleRun().size());
   std::vector<std::string> types;
   for (const Json& event : json["events"]) types.push_back(event["type"]);
@@ -56,48 +56,109 @@ TEST(JsonReporterTest, HoldsEveryEventInOrder) {
       Json({{"path", "examples/leakwatch.yaml"}, {"modules", 6}, {"jobs", 1}, {"shard", nullptr}}));
 }
 
-TEST(JsonReporterTest, CaseFinishedCarriesLeaksAndStatus) {
-  Json json = Parse(Render(SampleRun()));
-  const Json* leak = nullptr;
+const Json& CaseNamed(const Json& json, const std::string& name) {
   for (const Json& event : json["events"]) {
-    if (event.value("name", "") == "Leaks.HelperSpawn") leak = &event;
+    if (event["type"] == "case-finished" && event["name"] == name) return event;
   }
-  ASSERT_NE(leak, nullptr);
-  EXPECT_EQ((*leak)["status"], "LEAK");
-  EXPECT_EQ((*leak)["failed"], true);
-  EXPECT_EQ((*leak)["duration_us"], 34000);
-  EXPECT_EQ((*leak)["at_unix_ms"], 1740830400400);
-  EXPECT_EQ((*leak)["leaks"][0],
+  ADD_FAILURE() << "no case " << name;
+  static const Json kNone;
+  return kNone;
+}
+
+// One entry per process that grew, each with its pid and command.
+TEST(JsonReporterTest, CaseFinishedCarriesLeaksPerProcessAndStatus) {
+  Json json = Parse(Render(SampleRun()));
+  const Json& leak = CaseNamed(json, "Leaks.HelperSpawn");
+  EXPECT_EQ(leak["status"], "LEAK");
+  EXPECT_EQ(leak["failed"], true);
+  EXPECT_EQ(leak["duration_us"], 34000);
+  EXPECT_EQ(leak["at_unix_ms"], 1740830400400);
+  EXPECT_EQ(leak["unchecked"], "");
+  ASSERT_EQ(leak["leaks"].size(), 3u) << leak.dump(2);
+  EXPECT_EQ(leak["leaks"][0],
             Json({{"target", "server"},
-                  {"pid", 1010},
-                  {"kinds", Json::array({{{"kind", "pidfd"}, {"count", 1}}})},
-                  {"details", Json::array({"fd 9 pidfd (pid -1, orphaned)"})}}));
-  EXPECT_EQ((*leak)["leaks"][1]["target"], "test");
+                  {"pid", 1012},
+                  {"command", "bin/demo-server --port 40001 --workers 2"},
+                  {"kinds", Json::array({{{"kind", "tcp"}, {"count", 1}}})},
+                  {"details", Json::array({"fd 9 tcp socket:[81234] 127.0.0.1:40001 <- "
+                                           "127.0.0.1:51234 ESTABLISHED"})}}));
+  // The eventfd that worker 1013 also opened is within slack: neither counted nor listed.
+  EXPECT_EQ(leak["leaks"][1]["pid"], 1013);
+  EXPECT_EQ(leak["leaks"][1]["kinds"], Json::parse(R"([{"kind": "pidfd", "count": 1}])"));
+  EXPECT_EQ(leak["leaks"][1]["details"].size(), 1u);
+  EXPECT_EQ(leak["leaks"][2]["target"], "test");
+  EXPECT_EQ(leak["leaks"][2]["kinds"], Json::parse(R"([{"kind": "thread", "count": 1}])"));
+}
+
+TEST(JsonReporterTest, UncheckedCasesCarryTheirReason) {
+  Json json = Parse(Render(SampleRun()));
+  const Json& unchecked = CaseNamed(json, "Leaks.NotDumpable");
+  EXPECT_EQ(unchecked["status"], "UNCHECKED");
+  EXPECT_EQ(unchecked["failed"], true);
+  EXPECT_THAT(unchecked["unchecked"].get<std::string>(),
+              HasSubstr("opening /proc/1012/fd: Permission denied"));
+  // With on_unchecked: warn the test's own status stands, and the reason is still there.
+  const Json& warned = CaseNamed(json, "Leaks.NotDumpableWarned");
+  EXPECT_EQ(warned["status"], "PASS");
+  EXPECT_EQ(warned["failed"], false);
+  EXPECT_EQ(warned["unchecked"], unchecked["unchecked"]);
+}
+
+TEST(JsonReporterTest, RunFinishedCarriesTheTally) {
+  Json json = Parse(Render(SampleRun()));
+  const Json& finished = json["events"].back();
+  ASSERT_EQ(finished["type"], "run-finished");
+  EXPECT_EQ(finished["tally"]["by_status"].size(), kCaseStatusCount);
+  EXPECT_EQ(finished["tally"]["by_status"]["UNCHECKED"], 1);
+  EXPECT_EQ(finished["tally"]["by_status"]["LEAK"], 2);
+  EXPECT_EQ(finished["tally"]["modules_not_run"], 1);
+  EXPECT_EQ(finished["tally"]["leaked"], 2);
+  EXPECT_EQ(finished["tally"]["unchecked"], 2);
 }
 
 TEST(JsonReporterTest, SummaryFollowsRunFinishedAndCountsStatuses) {
   Json summary = Parse(Render(SampleRun()))["summary"];
   EXPECT_EQ(summary["complete"], true);
-  EXPECT_EQ(summary["passed"], 4);
-  EXPECT_EQ(summary["failed"], 6);
-  EXPECT_EQ(summary["by_status"]["LEAK"], 1);
+  EXPECT_EQ(summary["passed"], 5);
+  EXPECT_EQ(summary["failed"], 8);
+  EXPECT_EQ(summary["leaked"], 2);
+  EXPECT_EQ(summary["unchecked"], 2);
+  EXPECT_EQ(summary["by_status"]["LEAK"], 2);
+  EXPECT_EQ(summary["by_status"]["UNCHECKED"], 1);
   EXPECT_EQ(summary["by_status"]["NOT RUN"], 1);
   EXPECT_EQ(summary["by_status"]["SKIP"], 2);
   EXPECT_EQ(summary["modules_not_run"].size(), 1u);
   std::vector<std::string> failed;
   for (const Json& failure : summary["failures"]) failed.push_back(failure["name"]);
-  EXPECT_THAT(failed, ElementsAre("Basics.Fails", "Leaks.HelperSpawn", "Crash.Abort", "Crash.After",
-                                  "Hang.Forever"));
+  EXPECT_THAT(failed,
+              ElementsAre("Basics.Fails", "Leaks.HelperSpawn", "Leaks.Watchdog",
+                          "Leaks.NotDumpable", "Crash.Abort", "Crash.After", "Hang.Forever"));
 }
 
-TEST(JsonReporterTest, IncompleteRunSaysSo) {
+// The engine's tally is the one the exit code follows; the summary repeats it, not a recount.
+TEST(JsonReporterTest, SummaryCountsAreRunFinishedsTally) {
+  Json summary = Parse(Render({RunStarted{.at = SampleTime(0), .modules = 3},
+                               RunFinished{.at = SampleTime(5),
+                                           .tally = {.by_status = {2, 0, 0, 1, 0, 0, 0, 0, 4},
+                                                     .modules_not_run = 3,
+                                                     .unchecked = 5}}}))["summary"];
+  EXPECT_EQ(summary["passed"], 3);
+  EXPECT_EQ(summary["failed"], 7);
+  EXPECT_EQ(summary["flaky"], 1);
+  EXPECT_EQ(summary["unchecked"], 5);
+  EXPECT_EQ(summary["by_status"]["UNCHECKED"], 4);
+}
+
+TEST(JsonReporterTest, IncompleteRunSaysSoAndTalliesWhatItGot) {
   std::vector<RunEvent> events = SampleRun();
   events.pop_back();
   Json summary = Parse(Render(events))["summary"];
   EXPECT_EQ(summary["complete"], false);
   EXPECT_EQ(summary["interrupted"], true);
-  EXPECT_EQ(summary["passed"], 4);
-  EXPECT_EQ(summary["failed"], 6);
+  EXPECT_EQ(summary["passed"], 5);
+  EXPECT_EQ(summary["failed"], 8);
+  EXPECT_EQ(summary["by_status"]["UNCHECKED"], 1);
+  EXPECT_EQ(summary["unchecked"], 2);
 }
 
 TEST(JsonReporterTest, ShardIsWritten) {

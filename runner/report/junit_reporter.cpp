@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "atomic_file.h"
+#include "leakwatch/leak_report.h"
 #include "report_text.h"
 
 namespace leakwatch::run {
@@ -28,14 +29,32 @@ std::string Headline(const std::string& message, const char* fallback) {
   return headline;
 }
 
-// "server (pid 1010): pidfd +1" and a line per detail, for each target.
+// "server pid 1012 (demo-server --workers 2): tcp +1" and a line per detail, for each process.
+// The whole command: the message attribute already has the short summary.
 std::string LeakText(const std::vector<LeakReport>& leaks) {
   std::string text;
   for (const LeakReport& report : leaks) {
-    text += fmt::format("{} (pid {}): {}\n", report.target, report.pid, LeakKinds(report));
+    text += report.target;
+    if (report.pid > 0) text += fmt::format(" pid {}", report.pid);
+    if (!report.command.empty()) text += fmt::format(" ({})", report.command);
+    text += ": " + SummarizeKinds(report.kinds) + "\n";
     for (const std::string& detail : report.details) text += "  " + detail + "\n";
   }
   return text;
+}
+
+// What the warn settings let through without a failure of its own: with on_leak: warn a leaking
+// case passes, with on_unchecked: warn a case that could not be checked keeps the test's status.
+// Both still belong in the report.
+std::string WarningNotes(const CaseFinished& c) {
+  std::string note;
+  if (!IsFailure(c.status) && !c.leaks.empty()) {
+    note += "leaked (on_leak: warn): " + SummarizeLeaks(c.leaks) + "\n" + LeakText(c.leaks);
+  }
+  if (c.status != CaseStatus::kUnchecked && !c.unchecked.empty()) {
+    note += "not checked (on_unchecked: warn): " + c.unchecked + "\n";
+  }
+  return note;
 }
 
 std::string SignalName(int signal) {
@@ -60,23 +79,25 @@ void AppendProperties(std::string& xml,
   xml += "    </properties>\n";
 }
 
+// The counts of a <testsuite> or <testsuites>, from the run's one tally of what it holds. JUnit's
+// own split: an UNCHECKED case is an error (the check, not the test, went wrong), every other
+// failure status a failure; a module not run is one failing test case.
 struct Counts {
-  int tests = 0;
-  int failures = 0;
-  int errors = 0;
-  int skipped = 0;
+  RunTally tally;
+  int infrastructure_errors = 0;
   std::chrono::microseconds time{0};
 
   void Add(const Counts& other) {
-    tests += other.tests;
-    failures += other.failures;
-    errors += other.errors;
-    skipped += other.skipped;
+    tally.Add(other.tally);
+    infrastructure_errors += other.infrastructure_errors;
     time += other.time;
   }
   std::string Attributes() const {
+    int errors = tally.Of(CaseStatus::kUnchecked);
     return fmt::format(" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\"",
-                       tests, failures, errors, skipped, FormatSeconds(time));
+                       tally.cases() + tally.modules_not_run + infrastructure_errors,
+                       tally.failed() - errors, errors + infrastructure_errors, tally.skipped(),
+                       FormatSeconds(time));
   }
 };
 
@@ -84,9 +105,14 @@ std::string RenderCase(const CaseFinished& c) {
   std::string xml = "    <testcase" + Attr("classname", c.module) + Attr("name", c.name) +
                     Attr("time", FormatSeconds(c.duration));
   std::string body;
-  if (IsFailure(c.status)) {
+  if (c.status == CaseStatus::kUnchecked) {
+    std::string text =
+        c.unchecked + (c.unchecked.empty() ? "" : "\n") + LeakText(c.leaks) + c.message;
+    body += "      <error" + Attr("message", Headline(c.unchecked, CaseStatusName(c.status))) +
+            Attr("type", CaseStatusName(c.status)) + ">" + EscapeXmlText(text) + "</error>\n";
+  } else if (IsFailure(c.status)) {
     std::string headline = c.status == CaseStatus::kLeak && !c.leaks.empty()
-                               ? LeakSummary(c.leaks)
+                               ? SummarizeLeaks(c.leaks)
                                : Headline(c.message, CaseStatusName(c.status));
     std::string text = LeakText(c.leaks) + c.message;
     body += "      <failure" + Attr("message", headline) + Attr("type", CaseStatusName(c.status)) +
@@ -98,10 +124,7 @@ std::string RenderCase(const CaseFinished& c) {
   std::string note;
   if (c.status == CaseStatus::kFlaky)
     note += fmt::format("flaky: passed on attempt {}\n", c.attempt);
-  // With on_leak: warn a leaking case passes; the leak still belongs in the report.
-  if (!IsFailure(c.status) && !c.leaks.empty()) {
-    note += "leaked (on_leak: warn): " + LeakSummary(c.leaks) + "\n" + LeakText(c.leaks);
-  }
+  note += WarningNotes(c);
   if (!note.empty()) body += "      <system-out>" + EscapeXmlText(note) + "</system-out>\n";
   if (body.empty()) return xml + "/>\n";
   return xml + ">\n" + body + "    </testcase>\n";
@@ -154,9 +177,7 @@ std::string JunitReporter::Render() const {
     Counts counts;
     std::string cases_xml;
     for (const CaseFinished& c : suite.cases) {
-      ++counts.tests;
-      if (IsFailure(c.status)) ++counts.failures;
-      if (c.status == CaseStatus::kSkipped) ++counts.skipped;
+      counts.tally.Add(c);
       counts.time += c.duration;
       cases_xml += RenderCase(c);
     }
@@ -166,8 +187,7 @@ std::string JunitReporter::Render() const {
                            .name = suite.module,
                            .status = CaseStatus::kNotRun,
                            .message = "module not run: " + suite.not_run->reason};
-      ++counts.tests;
-      ++counts.failures;
+      counts.tally.Add(*suite.not_run);
       cases_xml += RenderCase(not_run);
     }
     if (suite.finished) counts.time = suite.finished->duration;
@@ -206,7 +226,7 @@ std::string JunitReporter::Render() const {
     Counts counts;
     std::string cases_xml;
     if (!infrastructure_error.empty()) {
-      counts.tests = counts.errors = 1;
+      counts.infrastructure_errors = 1;
       cases_xml += "    <testcase" + Attr("classname", "leakwatch") + Attr("name", "run") +
                    Attr("time", "0.000") + ">\n      <error" +
                    Attr("message", Headline(infrastructure_error, "")) +

@@ -3,10 +3,13 @@
 // Cumulative: collects the run and writes the file in Finish(). One <testsuite> per module, one
 // <testcase classname="module" name="case"> per case. LEAK, FAIL, TIMEOUT, CRASH and NOT RUN are
 // <failure type="LEAK"|...> — CI systems show failures, and a leak must stop a merge like a
-// failed assertion — with the leak kinds, details and message in the element text; SKIP is
-// <skipped/>; FLAKY passes with a <system-out> note. A module that never started is a suite with
-// one NOT RUN case named after the module; an infrastructure error is an <error> in a suite named
-// "leakwatch", so that a run which tested nothing is never green.
+// failed assertion — with the leaking processes, their details and the message in the element
+// text (the message attribute of a LEAK is SummarizeLeaks). UNCHECKED is <error type="UNCHECKED">
+// with the reason's first line as its message: the check went wrong, not the test. SKIP is
+// <skipped/>; FLAKY passes with a <system-out> note, as do leaks under on_leak: warn and reasons
+// under on_unchecked: warn. A module that never started is a suite with one NOT RUN case named
+// after the module; an infrastructure error is an <error> in a suite named "leakwatch", so that a
+// run which tested nothing is never green. The counts come from RunTally.
 //
 // Finish() without a RunFinished (the engine stopped early), or after an interrupted run, writes
 // what was collected with <property name="interrupted" value="true"/> in every suite.

@@ -9,6 +9,7 @@
 
 #include "child_process.h"
 #include "golden.h"
+#include "leakwatch/leak_report.h"
 #include "sample_run.h"
 
 namespace leakwatch::run {
@@ -46,34 +47,91 @@ TEST(JunitReporterTest, MatchesGolden) {
 TEST(JunitReporterTest, ParsesAsXmlWithOneSuitePerModule) {
   CommandResult result = ParseWithPython(
       Render(SampleRun()),
-      "print(r.tag, r.get('tests'), r.get('failures'), r.get('skipped'))\n"
+      "print(r.tag, r.get('tests'), r.get('failures'), r.get('errors'), r.get('skipped'))\n"
       "for s in r.findall('testsuite'):\n"
-      "  print(s.get('name'), s.get('tests'), s.get('failures'), s.get('skipped'),\n"
-      "        [c.find('failure').get('type') for c in s.findall('testcase')\n"
-      "         if c.find('failure') is not None])\n");
+      "  print(s.get('name'), s.get('tests'), s.get('failures'), s.get('errors'),\n"
+      "        s.get('skipped'), [e.get('type') for c in s.findall('testcase')\n"
+      "                           for e in c if e.tag in ('failure', 'error')])\n");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out,
-            "testsuites 12 6 2\n"
-            "demo-clean 4 1 1 ['FAIL']\n"
-            "demo-leaks 2 1 0 ['LEAK']\n"
-            "demo-crash 2 2 0 ['CRASH', 'NOT RUN']\n"
-            "demo-hang 1 1 0 ['TIMEOUT']\n"
-            "demo-degraded 1 1 0 ['NOT RUN']\n"
-            "demo-pytest 2 0 1 []\n");
+            "testsuites 15 7 1 2\n"
+            "demo-clean 4 1 0 1 ['FAIL']\n"
+            "demo-leaks 5 2 1 0 ['LEAK', 'LEAK', 'UNCHECKED']\n"
+            "demo-crash 2 2 0 0 ['CRASH', 'NOT RUN']\n"
+            "demo-hang 1 1 0 0 ['TIMEOUT']\n"
+            "demo-degraded 1 1 0 0 ['NOT RUN']\n"
+            "demo-pytest 2 0 0 1 []\n");
 }
 
-TEST(JunitReporterTest, LeakFailureCarriesKindsAndDetails) {
+// The message is the harness's summary of every process that grew; the text names each process
+// with its whole command, then what it holds.
+TEST(JunitReporterTest, LeakFailureCarriesEveryProcessAndDetails) {
+  const std::vector<RunEvent> sample = SampleRun();
   CommandResult result = ParseWithPython(
-      Render(SampleRun()),
+      Render(sample),
       "f = r.find(\"testsuite[@name='demo-leaks']/testcase[@name='Leaks.HelperSpawn']/failure\")\n"
       "print(f.get('message')); print(f.text, end='')\n");
   ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::vector<LeakReport>& leaks = testing::SampleCase(sample, "Leaks.HelperSpawn").leaks;
+  ASSERT_EQ(leaks.size(), 3u);
   EXPECT_EQ(result.out,
-            "server: pidfd +1; test: thread +1\n"
-            "server (pid 1010): pidfd +1\n"
-            "  fd 9 pidfd (pid -1, orphaned)\n"
-            "test (pid 1011): thread +1\n"
-            "  thread 1015 stuck-worker\n");
+            SummarizeLeaks(leaks) + "\n" +
+                "server pid 1012 (bin/demo-server --port 40001 --workers 2): tcp +1\n"
+                "  " +
+                leaks[0].details[0] + "\n" +
+                "server pid 1013 (bin/demo-server --port 40001 --workers 2): pidfd +1\n"
+                "  " +
+                leaks[1].details[0] + "\n" +
+                "test pid 1011 (tests/demo_leaks_test --gtest_filter=Leaks.*): thread +1\n"
+                "  " +
+                leaks[2].details[0] + "\n");
+}
+
+// UNCHECKED is an error, not a failure: the check went wrong, not the test.
+TEST(JunitReporterTest, UncheckedIsAnErrorWithTheReason) {
+  CommandResult result = ParseWithPython(
+      Render(SampleRun()),
+      "c = r.find(\"testsuite/testcase[@name='Leaks.NotDumpable']\")\n"
+      "e = c.find('error')\n"
+      "print(c.find('failure'), e.get('type'), e.get('message') == e.text.strip())\n"
+      "print(e.get('message'))\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "None UNCHECKED True\n"
+            "server: its \"after\" snapshot failed: process 1012 (bin/demo-server --port 40001 "
+            "--workers 2) of the tree: opening /proc/1012/fd: Permission denied\n");
+}
+
+TEST(JunitReporterTest, UncheckedWithOnUncheckedWarnPassesWithANote) {
+  CommandResult result = ParseWithPython(
+      Render(SampleRun()),
+      "c = r.find(\"testsuite/testcase[@name='Leaks.NotDumpableWarned']\")\n"
+      "print(c.find('failure'), c.find('error'), c.find('system-out').text, end='')\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "None None not checked (on_unchecked: warn): server: its \"after\" snapshot failed: "
+            "process 1012 (bin/demo-server --port 40001 --workers 2) of the tree: opening "
+            "/proc/1012/fd: Permission denied\n");
+}
+
+TEST(JunitReporterTest, LeakWithOnLeakWarnPassesWithANote) {
+  CaseFinished warned{.at = SampleTime(10),
+                      .module = "m",
+                      .name = "c",
+                      .status = CaseStatus::kPass,
+                      .leaks = {LeakReport{.target = "server",
+                                           .pid = 42,
+                                           .kinds = {{"eventpoll", 1}},
+                                           .details = {"fd 4 eventpoll anon_inode:[eventpoll]"}}}};
+  CommandResult result = ParseWithPython(
+      Render({warned}),
+      "c = r.find('testsuite/testcase')\n"
+      "print(r.get('failures'), c.find('failure'), c.find('system-out').text, end='')\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "0 None leaked (on_leak: warn): " + SummarizeLeaks(warned.leaks) +
+                            "\n"
+                            "server pid 42: eventpoll +1\n"
+                            "  fd 4 eventpoll anon_inode:[eventpoll]\n");
 }
 
 TEST(JunitReporterTest, FlakyPassesWithANote) {
@@ -136,10 +194,9 @@ TEST(JunitReporterTest, InterruptedBeforeAnyModuleStillSaysSo) {
 }
 
 TEST(JunitReporterTest, InfrastructureErrorIsAnErrorSoTheRunIsNotGreen) {
-  std::string xml = Render({RunStarted{.at = SampleTime(0), .modules = 2},
-                            RunFinished{.at = SampleTime(5),
-                                        .failed = 2,
-                                        .infrastructure_error = "the server never became ready"}});
+  std::string xml = Render(
+      {RunStarted{.at = SampleTime(0), .modules = 2},
+       RunFinished{.at = SampleTime(5), .infrastructure_error = "the server never became ready"}});
   CommandResult result = ParseWithPython(
       xml, "e = r.find('testsuite/testcase/error')\nprint(r.get('errors'), e.get('message'))\n");
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -1,6 +1,5 @@
-# leakwatch_run_report: reporters that consume run events. Included by runner/CMakeLists.txt.
+# leakwatch_run_report: reporters that consume run events (runner/events), never the engine. Included by runner/CMakeLists.txt.
 add_library(leakwatch_run_report STATIC
-  engine/events.cpp
   report/atomic_file.cpp
   report/console_reporter.cpp
   report/json_events.cpp
@@ -9,11 +8,10 @@ add_library(leakwatch_run_report STATIC
   report/report_text.cpp
   report/reporter.cpp
 )
-target_include_directories(leakwatch_run_report PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/engine
-                                                      ${CMAKE_CURRENT_SOURCE_DIR}/report)
+target_include_directories(leakwatch_run_report PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/report)
 # nlohmann_json is public: json_events.h takes a parsed document.
 target_link_libraries(leakwatch_run_report
-  PUBLIC leakwatch::harness nlohmann_json::nlohmann_json
+  PUBLIC leakwatch_run_events nlohmann_json::nlohmann_json
   PRIVATE leakwatch_compile_options fmt::fmt)
 
 if(LEAKWATCH_BUILD_TESTS)

@@ -97,22 +97,6 @@ std::string EscapeXml(std::string_view raw, bool attribute) {
 
 }  // namespace
 
-std::string LeakKinds(const LeakReport& report) {
-  std::string text;
-  for (const LeakedKind& kind : report.kinds) {
-    text += fmt::format("{}{} +{}", text.empty() ? "" : ", ", kind.kind, kind.count);
-  }
-  return text;
-}
-
-std::string LeakSummary(const std::vector<LeakReport>& leaks) {
-  std::string text;
-  for (const LeakReport& report : leaks) {
-    text += fmt::format("{}{}: {}", text.empty() ? "" : "; ", report.target, LeakKinds(report));
-  }
-  return text;
-}
-
 std::string FormatSeconds(std::chrono::microseconds duration) {
   return fmt::format("{:.3f}", static_cast<double>(duration.count()) / 1e6);
 }

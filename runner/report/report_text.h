@@ -1,10 +1,11 @@
-// report_text.h — text helpers the reporters share: leak summaries, times, lines, XML escaping.
+// report_text.h — text helpers the reporters share: times, lines, XML escaping.
 //
 // Kept apart from the reporters so that the console, JUnit and JSON reports word the same facts
-// the same way, and so that escaping can be tested on its own.
+// the same way, and so that escaping can be tested on its own. Leaks are worded by the harness
+// (leakwatch/leak_report.h: SummarizeLeaks, SummarizeKinds), as everywhere else.
 //
-//   LeakSummary(event.leaks)        // "server: pidfd +1; test: thread +1"
-//   EscapeXmlAttribute("a<b\n")     // "a&lt;b&#10;"
+//   FormatSeconds(std::chrono::microseconds(12345))   // "0.012"
+//   EscapeXmlAttribute("a<b\n")                       // "a&lt;b&#10;"
 #pragma once
 
 #include <chrono>
@@ -16,11 +17,6 @@
 #include "events.h"
 
 namespace leakwatch::run {
-
-// "pidfd +1, eventpoll +2": the kinds and counts of one target.
-std::string LeakKinds(const LeakReport& report);
-// "server: pidfd +1, eventpoll +2; test: thread +1": the kinds and counts per target.
-std::string LeakSummary(const std::vector<LeakReport>& leaks);
 
 // "0.012": seconds with millisecond precision, as nextest and JUnit show durations.
 std::string FormatSeconds(std::chrono::microseconds duration);

@@ -11,14 +11,6 @@ namespace {
 
 using ::testing::ElementsAre;
 
-TEST(ReportTextTest, LeakSummaryListsKindsPerTarget) {
-  std::vector<LeakReport> leaks = {
-      LeakReport{.target = "server", .kinds = {{"pidfd", 1}, {"eventpoll", 2}}},
-      LeakReport{.target = "test", .kinds = {{"thread", 1}}}};
-  EXPECT_EQ(LeakSummary(leaks), "server: pidfd +1, eventpoll +2; test: thread +1");
-  EXPECT_EQ(LeakSummary({}), "");
-}
-
 TEST(ReportTextTest, FormatsSecondsAndUtcTimestamps) {
   EXPECT_EQ(FormatSeconds(std::chrono::microseconds(12345)), "0.012");
   EXPECT_EQ(FormatSeconds(std::chrono::microseconds(5000000)), "5.000");

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <utility>
+#include <variant>
 
 namespace leakwatch::run {
 
@@ -30,6 +31,16 @@ Status MultiReporter::Finish() {
 
 void MultiReporter::NoteReportFile(const std::string& path, const Status& written) {
   for (auto& reporter : reporters_) reporter->NoteReportFile(path, written);
+}
+
+RunTally TallyOf(const std::vector<RunEvent>& events) {
+  RunTally tally;
+  for (const RunEvent& event : events) {
+    if (const auto* finished = std::get_if<RunFinished>(&event)) return finished->tally;
+    if (const auto* c = std::get_if<CaseFinished>(&event)) tally.Add(*c);
+    if (const auto* m = std::get_if<ModuleNotRun>(&event)) tally.Add(*m);
+  }
+  return tally;
 }
 
 }  // namespace leakwatch::run

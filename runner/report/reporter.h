@@ -56,4 +56,8 @@ class MultiReporter final : public Reporter {
   std::vector<std::unique_ptr<Reporter>> reporters_;
 };
 
+// The tally of a run: its RunFinished's (the engine's count, which the exit code follows), or,
+// when the run stopped before one, the cases and modules not run among `events`.
+RunTally TallyOf(const std::vector<RunEvent>& events);
+
 }  // namespace leakwatch::run

@@ -86,12 +86,12 @@ TEST_F(MergeTest, MergedJsonHasEveryModuleOnceAndTheSummedCounts) {
 
   json sum = json::object();
   for (const json& report : shard_reports_) {
-    for (const char* key : {"passed", "failed", "flaky", "skipped", "leaked"}) {
+    for (const char* key : {"passed", "failed", "flaky", "skipped", "leaked", "unchecked"}) {
       sum[key] = sum.value(key, 0) + report["summary"][key].get<int>();
     }
   }
   const json& summary = merged["summary"];
-  for (const char* key : {"passed", "failed", "flaky", "skipped", "leaked"}) {
+  for (const char* key : {"passed", "failed", "flaky", "skipped", "leaked", "unchecked"}) {
     EXPECT_EQ(summary[key], sum[key]) << key;
   }
   EXPECT_EQ(summary["complete"], true);
@@ -175,13 +175,13 @@ TEST_F(MergeTest, OneReportMergedAloneGivesItsOwnReportsBack) {
   CommandResult merge = Merge(
       {"-o", File("alone/run.json"), "--junit", File("alone/junit.xml"), testdata + "/run.json"});
   EXPECT_EQ(merge.exit_code, 1) << merge.err;
-  EXPECT_EQ(merge.out, "merged 1 report: 4 passed, 6 failed\n");
+  EXPECT_EQ(merge.out, "merged 1 report: 5 passed, 8 failed\n");
   EXPECT_EQ(ReadFile(File("alone/run.json")), ReadFile(testdata + "/run.json"));
   EXPECT_EQ(ReadFile(File("alone/junit.xml")), ReadFile(testdata + "/junit.xml"));
 }
 
 TEST_F(MergeTest, BadJsonIsAUsageErrorNamingTheFileAndPlace) {
-  WriteFile(File("bad.json"), "{\"schema\": 1,\n  \"events\": [}\n");
+  WriteFile(File("bad.json"), "{\"schema\": 2,\n  \"events\": [}\n");
   CommandResult merge = Merge({Shard(1), File("bad.json")});
   EXPECT_EQ(merge.exit_code, 2);
   EXPECT_THAT(merge.err, HasSubstr(File("bad.json") + ":2:"));
@@ -190,10 +190,10 @@ TEST_F(MergeTest, BadJsonIsAUsageErrorNamingTheFileAndPlace) {
 }
 
 TEST_F(MergeTest, OtherBadInputsAreUsageErrors) {
-  WriteFile(File("schema2.json"), R"({"schema": 2, "events": []})");
-  CommandResult schema = Merge({File("schema2.json")});
+  WriteFile(File("schema1.json"), R"({"schema": 1, "events": []})");
+  CommandResult schema = Merge({File("schema1.json")});
   EXPECT_EQ(schema.exit_code, 2);
-  EXPECT_THAT(schema.err, HasSubstr(File("schema2.json") + ": /schema: unsupported schema 2"));
+  EXPECT_THAT(schema.err, HasSubstr(File("schema1.json") + ": /schema: unsupported schema 1"));
 
   CommandResult missing = Merge({File("no-such.json")});
   EXPECT_EQ(missing.exit_code, 2);

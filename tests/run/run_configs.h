@@ -9,13 +9,14 @@
 namespace leakwatch::testing {
 
 // A config around `modules` (YAML list items, indented by two spaces); `extra` is appended at
-// the top level and `server_extra` inside `server:`.
+// the top level, `server_extra` inside `server:` and `server_args` to demo-server's command.
 inline std::string Config(const std::string& modules, const std::string& extra = "",
-                          const std::string& server_extra = "") {
+                          const std::string& server_extra = "",
+                          const std::string& server_args = "") {
   return "server:\n"
          "  command: " +
-         BinPath("demo-server") +
-         " --port {port}\n"
+         BinPath("demo-server") + " --port {port}" + server_args +
+         "\n"
          "  ready: \"log:listening on\"\n"
          "  preflight: \"http://127.0.0.1:{port}/health\"\n"
          "  grace: 1s\n" +

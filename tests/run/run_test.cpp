@@ -16,17 +16,22 @@
 
 #include "child_process.h"
 #include "run_configs.h"
+#include "run_result.h"
 
 namespace leakwatch {
 namespace {
 
 using ::leakwatch::testing::BinPath;
+using ::leakwatch::testing::CaseNamed;
 using ::leakwatch::testing::ChildProcess;
 using ::leakwatch::testing::CommandResult;
 using ::leakwatch::testing::Config;
 using ::leakwatch::testing::GtestModule;
+using ::leakwatch::testing::PidThatAnswered;
 using ::leakwatch::testing::ReadFile;
 using ::leakwatch::testing::RunCommand;
+using ::leakwatch::testing::RunLeakwatch;
+using ::leakwatch::testing::RunResult;
 using ::leakwatch::testing::TempDir;
 using ::leakwatch::testing::WriteFile;
 using ::testing::HasSubstr;
@@ -35,36 +40,6 @@ using json = nlohmann::json;
 std::string SourceDir() {
   // build/bin/../.. is not the source tree in general; the CMake file passes it.
   return LEAKWATCH_SOURCE_DIR;
-}
-
-struct RunResult {
-  CommandResult command;
-  json report;
-  std::vector<json> cases;                    // case-finished events
-  std::map<std::string, std::string> status;  // "module name" -> status
-};
-
-RunResult RunLeakwatch(TempDir& dir, const std::string& config,
-                       std::vector<std::string> extra = {}) {
-  WriteFile(dir.File("leakwatch.yaml"), config);
-  std::vector<std::string> argv = {BinPath("leakwatch"),       "run",           "-c",
-                                   dir.File("leakwatch.yaml"), "--no-progress", "--json",
-                                   dir.File("report.json")};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  RunResult result;
-  result.command = RunCommand(argv);
-  std::ifstream in(dir.File("report.json"));
-  if (in) {
-    result.report = json::parse(in, nullptr, false);
-    for (const json& event : result.report["events"]) {
-      if (event["type"] == "case-finished") {
-        result.cases.push_back(event);
-        result.status[event["module"].get<std::string>() + " " + event["name"].get<std::string>()] =
-            event["status"];
-      }
-    }
-  }
-  return result;
 }
 
 // Processes anywhere that carry a tree marker of a leakwatch process that has exited: what a
@@ -103,6 +78,87 @@ TEST(RunTest, ALeakIsBlamedOnTheCaseThatLeakedInServerAndTestProcess) {
   // gtest's own output fails the case too (the listener got "leak ..." back).
   EXPECT_THAT(run.command.out, HasSubstr("LEAK"));
   EXPECT_THAT(run.command.out, ::testing::EndsWith("4 passed, 1 failed\n"));
+}
+
+// Every case-finished event of a module comes before its module-finished, retried and hunted
+// cases included: reporters that group by module (JUnit) rely on it.
+void ExpectCasesBeforeTheirModuleEnds(const RunResult& run) {
+  std::set<std::string> finished;
+  for (const json& event : run.report["events"]) {
+    const std::string module = event.value("module", "");
+    if (event["type"] == "module-finished") finished.insert(module);
+    if (event["type"] == "case-finished") {
+      EXPECT_FALSE(finished.contains(module))
+          << event["name"] << " is reported after module-finished of " << module;
+    }
+  }
+  EXPECT_FALSE(finished.empty());
+}
+
+TEST(RunTest, ALeakInAWorkerOfAPreForkServerIsBlamedOnThatCaseAndThatWorker) {
+  TempDir dir;
+  RunResult run =
+      RunLeakwatch(dir, Config(GtestModule("workers", "Workers.*"), "", "", " --workers 2"));
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  EXPECT_EQ(run.status["workers Workers.ThreeHundredCleanRequests"], "PASS");
+  EXPECT_EQ(run.status["workers Workers.LeaksASocketInAWorker"], "LEAK");
+  EXPECT_EQ(run.status["workers Workers.CleanAfterTheLeak"], "PASS");
+  EXPECT_EQ(run.status["workers Workers.RetiresAWorker"], "PASS")
+      << "a worker the server replaced is paired with the one it replaced";
+  EXPECT_EQ(run.status["workers Workers.CleanAfterTheRetirement"], "PASS");
+  for (const json& c : run.cases) {
+    if (c["name"] != "Workers.LeaksASocketInAWorker") {
+      EXPECT_TRUE(c["leaks"].empty()) << c.dump();
+      continue;
+    }
+    ASSERT_EQ(c["leaks"].size(), 1u) << c.dump();
+    const json& leak = c["leaks"][0];
+    EXPECT_EQ(leak["target"], "server");
+    EXPECT_EQ(leak["kinds"], json::parse(R"([{"kind":"tcp","count":1}])"));
+    EXPECT_EQ(leak["command"], "demo-server: worker process");
+    const pid_t worker = PidThatAnswered(run, "socket");
+    EXPECT_NE(worker, 0) << run.command.out;
+    EXPECT_EQ(leak["pid"], worker) << "the worker that served the request";
+    EXPECT_THAT(run.command.out, HasSubstr("server: tcp +1 in pid " + std::to_string(worker) +
+                                           " (demo-server: worker process)"));
+  }
+  for (const json& event : run.report["events"]) {
+    if (event["type"] == "module-started") {
+      EXPECT_NE(event["server_pid"], PidThatAnswered(run, "socket"))
+          << "the worker, not the master";
+    }
+  }
+}
+
+TEST(RunTest, ACaseThatCannotBeCheckedIsUncheckedWithTheReasonAndFailsTheRun) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run leakwatch as another user";
+  // leakwatch runs unprivileged (as nobody, as do the server and the module it starts). The
+  // server makes itself non-dumpable mid-module: its /proc/PID/fd is then root's, and the
+  // runner can no longer count what it holds.
+  TempDir dir;
+  ::chmod(dir.path().c_str(), 0777);
+  RunResult run = RunLeakwatch(dir, Config(GtestModule("unchecked", "Unchecked.*")), {},
+                               /*as_nobody=*/true);
+  EXPECT_EQ(run.command.exit_code, 1) << run.command.out << run.command.err;
+  EXPECT_EQ(run.status["unchecked Unchecked.Before"], "PASS") << run.command.out;
+  EXPECT_EQ(run.status["unchecked Unchecked.MakesTheServerNonDumpable"], "UNCHECKED");
+  EXPECT_EQ(run.status["unchecked Unchecked.After"], "UNCHECKED");
+  const json& after = CaseNamed(run, "Unchecked.After");
+  const std::string reason = after["unchecked"];
+  EXPECT_THAT(reason, HasSubstr("server: cannot read /proc/"));
+  EXPECT_THAT(reason, HasSubstr("Permission denied"));
+  EXPECT_THAT(reason, HasSubstr("is not dumpable")) << "the cause, not a wrong user";
+  EXPECT_EQ(run.report["summary"]["by_status"]["UNCHECKED"], 2);
+  EXPECT_THAT(run.command.out, HasSubstr("UNCHECKED"));
+  EXPECT_THAT(run.command.out, ::testing::EndsWith("1 passed, 2 failed\n"));
+
+  WriteFile(dir.File("leakwatch.yaml"),
+            Config(GtestModule("unchecked", "Unchecked.*"), "checks:\n  on_unchecked: warn\n"));
+  RunResult warned = RunLeakwatch(dir, ReadFile(dir.File("leakwatch.yaml")), {}, true);
+  EXPECT_EQ(warned.command.exit_code, 0) << warned.command.out << warned.command.err;
+  EXPECT_EQ(warned.status["unchecked Unchecked.After"], "PASS");
+  EXPECT_THAT(CaseNamed(warned, "Unchecked.After")["unchecked"].get<std::string>(),
+              HasSubstr("Permission denied"));
 }
 
 TEST(RunTest, WithOnLeakWarnALeakIsReportedButDoesNotFail) {
@@ -148,6 +204,7 @@ TEST(RunTest, FailedCasesAreRetriedAndOneThatPassesOnARetryIsFlaky) {
   }
   EXPECT_EQ(run.report["summary"]["flaky"], 1);
   EXPECT_THAT(run.command.out, ::testing::EndsWith("1 passed, 1 failed\n"));
+  ExpectCasesBeforeTheirModuleEnds(run);
 }
 
 TEST(RunTest, ALeakIsNeverRetriedAway) {
@@ -156,16 +213,6 @@ TEST(RunTest, ALeakIsNeverRetriedAway) {
       RunLeakwatch(dir, Config(GtestModule("attribution", "Attribution.*"), "retries: 3\n"));
   EXPECT_EQ(run.status["attribution Attribution.Case3"], "LEAK");
   EXPECT_EQ(run.cases.at(2)["attempt"], 1);
-}
-
-// The case-finished event of the case `name`.
-const json& CaseNamed(const RunResult& run, const std::string& name) {
-  for (const json& c : run.cases) {
-    if (c["name"] == name) return c;
-  }
-  static const json kNone = json::object();
-  ADD_FAILURE() << "no case " << name;
-  return kNone;
 }
 
 TEST(RunTest, ARepeatHuntTellsOneTimeInitialisationFromALeak) {
@@ -183,16 +230,20 @@ TEST(RunTest, ARepeatHuntTellsOneTimeInitialisationFromALeak) {
   EXPECT_EQ(once["status"], "PASS") << once.dump();
   EXPECT_TRUE(once["leaks"].empty()) << once.dump();
   EXPECT_THAT(once["message"].get<std::string>(),
-              HasSubstr("grew on its first run (test: eventfd +1), but a repeat hunt (1 warm-up "
-                        "run, then 3 measured runs) found nothing that grew in every measured "
-                        "run"));
+              HasSubstr("grew on its first run (test: eventfd +1 in pid "));
+  EXPECT_THAT(once["message"].get<std::string>(),
+              HasSubstr("), but a repeat hunt (1 warm-up run, then 3 measured runs) found "
+                        "nothing that grew in every measured run"));
   const json& every = CaseNamed(run, "Hunt.EveryRun");
   EXPECT_EQ(every["status"], "LEAK") << every.dump();
   ASSERT_EQ(every["leaks"].size(), 1u) << every.dump();
   EXPECT_EQ(every["leaks"][0]["target"], "test");
-  EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":3}])"))
-      << "summed over the three measured runs";
+  EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":1}])"))
+      << "the last run's own growth";
   EXPECT_THAT(every["message"].get<std::string>(), HasSubstr("confirmed by a repeat hunt"));
+  EXPECT_THAT(every["message"].get<std::string>(), HasSubstr("(test: eventfd +3 in all)"))
+      << "summed over the three measured runs";
+  ExpectCasesBeforeTheirModuleEnds(run);
   EXPECT_THAT(run.command.out, ::testing::EndsWith("1 passed, 1 failed\n"));
 }
 
@@ -228,7 +279,10 @@ TEST(RunTest, PytestCasesAreRetriedAndHuntedOneByOne) {
   const json& every = CaseNamed(run, "pytest_run_cases.py::test_every_run");
   EXPECT_EQ(every["status"], "LEAK") << every.dump();
   ASSERT_EQ(every["leaks"].size(), 1u) << every.dump();
-  EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":2}])"));
+  EXPECT_EQ(every["leaks"][0]["kinds"], json::parse(R"([{"kind":"eventfd","count":1}])"))
+      << "the last run's own growth";
+  EXPECT_THAT(every["message"].get<std::string>(), HasSubstr("(test: eventfd +2 in all)"))
+      << "summed over the measured runs";
 }
 
 // With nothing to check, modules are told not to wait for answers (LEAKWATCH_CONTROL_ANSWERS):

@@ -238,6 +238,32 @@ CommandResult RunCommandAsNobody(const std::vector<std::string>& argv) {
   return Run(argv, "", std::chrono::seconds(120), true);
 }
 
+std::string InChildAsNobody(const std::function<std::string()>& body) {
+  int report[2];
+  if (pipe(report) != 0) return "";
+  pid_t child = fork();
+  if (child == 0) {
+    close(report[0]);
+    if (geteuid() == 0 && (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534))) {
+      _exit(2);
+    }
+    std::string out = body();
+    (void)!write(report[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(report[1]);
+  std::string out;
+  char buffer[4096];
+  for (ssize_t n; (n = read(report[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(report[0]);
+  waitpid(child, nullptr, 0);
+  return out;
+}
+
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");
   std::string tmpl = std::string(base && *base ? base : "/tmp") + "/leakwatch-test.XXXXXX";

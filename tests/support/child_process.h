@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,11 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 // As RunCommand, as user and group nobody (65534), without supplementary groups: for the
 // "permission denied" paths, which root never takes. Needs root.
 CommandResult RunCommandAsNobody(const std::vector<std::string>& argv);
+
+// Runs `body` in a forked child that has dropped to user and group nobody (as root; otherwise
+// as we are) and returns the text it returned ("" when the child failed): for the "permission
+// denied" paths of code that runs in this process.
+std::string InChildAsNobody(const std::function<std::string()>& body);
 
 // A fresh directory under $TMPDIR, removed with its contents by the destructor.
 class TempDir {

@@ -10,6 +10,14 @@
 //   close-later <fd> <ms>  close it from another thread ms after answering -> "ok"
 //   thread <name>          start a thread that sleeps forever -> "ok <tid>"
 //   zombie                 fork a child that exits at once, never reaped -> "ok <pid>"
+//   worker                 fork a worker: a copy of this process that takes commands relayed
+//                          to it (a pre-fork server's worker)  -> "ok <index> <pid>"
+//   in <index> <command>   relay a command to worker <index>   -> the worker's answer
+//   retire <index>         the worker exits and is reaped      -> "ok"
+//   replace <index>        the worker exits and is reaped (unless retired already); a new one
+//                          (same parent, same command line) takes its index -> "ok <pid>"
+//   nondumpable            prctl(PR_SET_DUMPABLE, 0): other users can no longer read its /proc
+//                          entries                           -> "ok"
 //   quit                   exit 0 (EOF on stdin does the same)
 // Kinds: file dir chr fifo pipe tcp tcp6 udp udp6 unix netlink eventpoll eventfd timerfd
 // signalfd inotify pidfd memfd orphan-pidfd (a pidfd whose process has been reaped).
@@ -19,6 +27,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -193,6 +202,63 @@ void Reply(const std::string& line) {
   std::cout << line << std::endl;  // flush: the test waits for each answer
 }
 
+int Serve();
+
+// A forked copy of this process, serving commands the parent relays over two pipes.
+struct Worker {
+  pid_t pid = -1;
+  FILE* to = nullptr;    // its commands
+  FILE* from = nullptr;  // its answers
+};
+std::vector<Worker> g_workers;
+
+Worker ForkWorker() {
+  int commands[2], answers[2];
+  if (pipe2(commands, O_CLOEXEC) != 0 || pipe2(answers, O_CLOEXEC) != 0) Die("pipe");
+  std::cout.flush();
+  pid_t pid = fork();
+  if (pid < 0) Die("fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    dup2(commands[0], STDIN_FILENO);
+    dup2(answers[1], STDOUT_FILENO);
+    for (int fd : {commands[0], commands[1], answers[0], answers[1]}) close(fd);
+    // Not ours to hold: the other workers' channels belong to the parent.
+    for (Worker& w : g_workers) {
+      if (w.to != nullptr) fclose(w.to);
+      if (w.from != nullptr) fclose(w.from);
+    }
+    g_workers.clear();
+    __fpurge(stdin);  // the parent's commands read ahead are the parent's
+    std::cin.clear();
+    Reply("ready");  // its descriptors are in order: a snapshot from now on is its baseline
+    _exit(Serve());
+  }
+  close(commands[0]);
+  close(answers[1]);
+  Worker worker{pid, fdopen(commands[1], "w"), fdopen(answers[0], "r")};
+  char line[64];
+  if (std::fgets(line, sizeof line, worker.from) == nullptr) Die("worker did not start");
+  return worker;
+}
+
+std::string Relay(Worker& worker, const std::string& command) {
+  std::fprintf(worker.to, "%s\n", command.c_str());
+  std::fflush(worker.to);
+  char line[4096];
+  if (std::fgets(line, sizeof line, worker.from) == nullptr) return "error the worker is gone";
+  std::string answer = line;
+  if (!answer.empty() && answer.back() == '\n') answer.pop_back();
+  return answer;
+}
+
+void StopWorker(Worker& worker) {
+  fclose(worker.to);  // EOF: it exits
+  fclose(worker.from);
+  waitpid(worker.pid, nullptr, 0);
+  worker = Worker{};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -250,7 +316,12 @@ int main(int argc, char** argv) {
   for (long i = 0; i < zombies; ++i) MakeZombie();
   if (grandchild) MakeGrandparent();
   Reply("ready " + std::to_string(getpid()));
+  return Serve();
+}
 
+namespace {
+
+int Serve() {
   std::string line;
   while (std::getline(std::cin, line)) {
     std::istringstream in(line);
@@ -284,6 +355,29 @@ int main(int argc, char** argv) {
       Reply("ok " + std::to_string(StartThread(name)));
     } else if (cmd == "zombie") {
       Reply("ok " + std::to_string(MakeZombie()));
+    } else if (cmd == "nondumpable") {
+      Reply(prctl(PR_SET_DUMPABLE, 0) == 0 ? "ok" : std::string("error ") + std::strerror(errno));
+    } else if (cmd == "worker") {
+      g_workers.push_back(ForkWorker());
+      Reply("ok " + std::to_string(g_workers.size() - 1) + " " +
+            std::to_string(g_workers.back().pid));
+    } else if (cmd == "in" || cmd == "replace" || cmd == "retire") {
+      std::size_t index = g_workers.size();
+      in >> index;
+      if (index >= g_workers.size()) {
+        Reply("error no worker " + std::to_string(index));
+      } else if (cmd == "in") {
+        std::string rest;
+        std::getline(in, rest);
+        Reply(Relay(g_workers[index], rest.substr(rest.find_first_not_of(' '))));
+      } else if (cmd == "retire") {
+        if (g_workers[index].pid > 0) StopWorker(g_workers[index]);
+        Reply("ok");
+      } else {
+        if (g_workers[index].pid > 0) StopWorker(g_workers[index]);
+        g_workers[index] = ForkWorker();
+        Reply("ok " + std::to_string(g_workers[index].pid));
+      }
     } else if (cmd == "quit") {
       break;
     } else {
@@ -292,3 +386,5 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace

@@ -8,6 +8,11 @@
 //                  AlwaysFails always does
 //   Hunt.*         OnceOnly opens an eventfd the first time it runs in a process (a cache), and
 //                  then never again; EveryRun leaks one each time it runs
+//   Workers.*      against a pre-fork demo-server (--workers N): 300 clean requests, a leaked
+//                  socket in whichever worker serves it, a clean case after it, a worker
+//                  retired (and replaced by the server) during a case, and a clean case after
+//   Unchecked.*    a clean case, a case that makes the server non-dumpable (its /proc/PID/fd is
+//                  then unreadable to another unprivileged user), and a clean case after
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -89,4 +94,35 @@ TEST(Hunt, OnceOnly) {
 }
 TEST(Hunt, EveryRun) {
   leaked.push_back(eventfd(0, EFD_CLOEXEC));
+}
+
+TEST(Workers, ThreeHundredCleanRequests) {
+  for (int i = 0; i < 150; ++i) {
+    ASSERT_EQ(demo::Get("/work").status, 200);
+    ASSERT_EQ(demo::Get("/health").status, 200);
+  }
+}
+TEST(Workers, LeaksASocketInAWorker) {
+  demo::Answer answer = demo::Get("/leak/socket");
+  EXPECT_EQ(answer.status, 200);
+  std::printf("%s\n", answer.body.c_str());  // "leaked socket in pid N": the test compares
+}
+TEST(Workers, CleanAfterTheLeak) {
+  EXPECT_EQ(demo::Get("/work").status, 200);
+}
+TEST(Workers, RetiresAWorker) {
+  EXPECT_EQ(demo::Get("/retire").status, 200);
+}
+TEST(Workers, CleanAfterTheRetirement) {
+  EXPECT_EQ(demo::Get("/work").status, 200);
+}
+
+TEST(Unchecked, Before) {
+  EXPECT_EQ(demo::Get("/health").status, 200);
+}
+TEST(Unchecked, MakesTheServerNonDumpable) {
+  EXPECT_EQ(demo::Get("/nondumpable").status, 200);
+}
+TEST(Unchecked, After) {
+  EXPECT_EQ(demo::Get("/health").status, 200);
 }

@@ -24,10 +24,6 @@
 
 namespace leakwatch::control {
 
-inline constexpr char kControlTimeoutVariable[] = "LEAKWATCH_CONTROL_TIMEOUT";
-// "none": the runner checks nothing per case and answers nothing; the client reports the cases
-// and never waits (a runner with its checks off sets it, so that no case pays for a round trip).
-inline constexpr char kControlAnswersVariable[] = "LEAKWATCH_CONTROL_ANSWERS";
 inline constexpr std::chrono::milliseconds kDefaultControlTimeout{60'000};
 
 struct Reply {

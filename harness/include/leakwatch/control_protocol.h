@@ -22,7 +22,23 @@
 
 namespace leakwatch::control {
 
+// The environment a runner gives a test module; every variable of the protocol is named here and
+// nowhere else in leakwatch's C++ (docs/control-protocol.md documents them).
+//
+// The control channel: an inherited SOCK_SEQPACKET socket's number.
 inline constexpr char kControlFdVariable[] = "LEAKWATCH_CONTROL_FD";
+// How long a client waits for an answer ("60s", "500ms"), read by the client.
+inline constexpr char kControlTimeoutVariable[] = "LEAKWATCH_CONTROL_TIMEOUT";
+// "none": the runner checks nothing per case and answers nothing; the client reports the cases
+// and never waits (a runner with its checks off sets it, so that no case pays for a round trip).
+inline constexpr char kControlAnswersVariable[] = "LEAKWATCH_CONTROL_ANSWERS";
+// Re-runs of single cases (retries, repeat hunts) in frameworks without a filter flag of their
+// own (the pytest plugin): the case id to run, and how many times in a row.
+inline constexpr char kSelectVariable[] = "LEAKWATCH_SELECT";
+inline constexpr char kRepeatVariable[] = "LEAKWATCH_REPEAT";
+// The server the module is tested against: its port (when it has one) and its root process.
+inline constexpr char kServerPortVariable[] = "LEAKWATCH_SERVER_PORT";
+inline constexpr char kServerPidVariable[] = "LEAKWATCH_SERVER_PID";
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::size_t kMaxPacket = 64 * 1024;
 
@@ -37,7 +53,7 @@ struct Message {
   std::string framework;                       // hello: "gtest", "pytest", ...
   std::string case_id;                         // plan, case-begin, case-end (unescaped)
   CaseOutcome outcome = CaseOutcome::kPassed;  // case-end
-  std::string summary;  // leak: the rest of the packet, e.g. "server: pidfd +1"
+  std::string summary;  // leak: the rest of the packet, e.g. "server: pidfd +1 in pid 42 (srv)"
 };
 
 std::string Format(const Message& message);

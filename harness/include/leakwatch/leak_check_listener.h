@@ -4,7 +4,7 @@
 // applies suppressions and fails the case — as an ordinary GoogleTest failure, so it shows in the
 // console and in the XML — when a kind grew beyond its slack:
 //
-//   leakwatch: case leaked 1 pidfd (slack 0): fd 7 anon_inode:[pidfd] -> pid 4242 (exited)
+//   leakwatch: case leaked 1 pidfd (slack 0): fd 7 pidfd anon_inode:[pidfd] -> pid 4242 (exited)
 //
 // Under Valgrind it also runs memcheck's leak check after every case and fails the case when
 // definitely-lost bytes grew. With --gtest_repeat=N it hunts: deltas are kept per iteration and a

@@ -7,6 +7,7 @@
 //   --leakwatch_settle=500ms           LEAKWATCH_SETTLE       default 500ms
 //   --leakwatch_suppressions=FILE      LEAKWATCH_SUPPRESSIONS default none
 //   --leakwatch_warmup=N               LEAKWATCH_WARMUP       default 1 (with --gtest_repeat > 1)
+//   --leakwatch_on_unchecked=fail|warn LEAKWATCH_ON_UNCHECKED default fail
 //
 //   Result<LeakCheckOptions> options = ParseLeakCheckFlags(&argc, argv);  // removes its flags
 //   if (!options) { std::cerr << options.error().message() << "\n"; return 2; }
@@ -34,6 +35,9 @@ struct LeakCheckOptions {
   // Repeat hunts (--gtest_repeat=N, N > 1): iterations [0, warmup) are not measured, and a case
   // leaks only if a kind grew in every measured iteration.
   int warmup = 1;
+  // A case whose snapshot failed (the process could not be read) cannot be called clean: kFail
+  // fails it with the reason, kWarn says so on stderr.
+  LeakCheckMode on_unchecked = LeakCheckMode::kFail;
 };
 
 // Reads the LEAKWATCH_* variables, then the --leakwatch* flags, and removes those flags from

@@ -7,6 +7,9 @@
 //
 //   SettleResult r = Settle(before, [&] { return TakeSnapshot(pid); }, slack, SettlePolicy{});
 //   if (!r.growth.empty()) ReportLeak(r.diff, r.growth);
+//
+// SettleTree does the same for a whole process tree (tree_diff.h): slack applies to the growth
+// summed over the tree's processes, and every re-check snapshots the whole tree again.
 #pragma once
 
 #include <chrono>
@@ -17,6 +20,8 @@
 #include "leakwatch/slack.h"
 #include "leakwatch/snapshot.h"
 #include "leakwatch/snapshot_diff.h"
+#include "leakwatch/tree_diff.h"
+#include "leakwatch/tree_snapshot.h"
 
 namespace leakwatch {
 
@@ -42,5 +47,24 @@ using DiffFilter = std::function<void(SnapshotDiff&)>;
 Result<SettleResult> Settle(const Snapshot& before, const SnapshotFunction& take_after,
                             const Slack& slack, const SettlePolicy& policy = {},
                             const DiffFilter& filter = nullptr);
+
+struct TreeSettleResult {
+  TreeSnapshot after;
+  TreeDiff diff;
+  std::vector<Growth> growth;  // of diff.growth beyond slack; empty when settled
+  int snapshots = 0;
+  std::chrono::nanoseconds waited{0};
+};
+
+using TreeSnapshotFunction = std::function<Result<TreeSnapshot>()>;
+// Adjusts every tree diff before growth is judged (and must Recount() what it changes).
+using TreeDiffFilter = std::function<void(TreeDiff&)>;
+
+// Fails only when a snapshot of the tree fails (e.g. its root exited). `earlier`: see DiffTrees.
+Result<TreeSettleResult> SettleTree(const TreeSnapshot& before,
+                                    const TreeSnapshotFunction& take_after, const Slack& slack,
+                                    const SettlePolicy& policy = {},
+                                    const TreeDiffFilter& filter = nullptr,
+                                    const TreeSnapshot* earlier = nullptr);
 
 }  // namespace leakwatch

@@ -37,8 +37,8 @@ struct FdInfo {
   pid_t pidfd_pid = 0;
   // Sockets only: the kernel's protocol name ("TCP", "UDPv6", "UNIX-STREAM", "NETLINK", ...).
   std::string protocol;
-  // Sockets only, with resolve_socket_endpoints: "127.0.0.1:8080 -> 127.0.0.1:41234 ESTABLISHED"
-  // or a unix path; empty otherwise.
+  // Sockets only, with resolve_socket_endpoints: "127.0.0.1:41234 -> 127.0.0.1:8080 ESTABLISHED"
+  // ("<-" for a connection accepted on a listening port) or a unix path; empty otherwise.
   std::string endpoint;
 };
 

@@ -23,6 +23,7 @@
 
 #include "leakwatch/result.h"
 #include "leakwatch/snapshot_diff.h"
+#include "leakwatch/tree_diff.h"
 
 namespace leakwatch {
 
@@ -54,6 +55,11 @@ class Suppressions {
   void Apply(std::string_view test_name, SnapshotDiff& diff);
   // As Apply, without counting: for the intermediate diffs of a settle step.
   void Filter(std::string_view test_name, SnapshotDiff& diff) const;
+
+  // The same for every process of a tree diff: an appeared process is matched as a child (by its
+  // command) and dropped from the diff when an entry claims it. The growth is recounted.
+  void Apply(std::string_view test_name, TreeDiff& diff);
+  void Filter(std::string_view test_name, TreeDiff& diff) const;
 
   // (name, times matched) for every entry that matched at least once, in file order.
   std::vector<std::pair<std::string, std::int64_t>> Used() const;

@@ -9,7 +9,7 @@
 #include <map>
 #include <optional>
 
-#include "leak_report.h"
+#include "leak_failure.h"
 #include "leakwatch/control_client.h"
 #include "leakwatch/repeat_rule.h"
 #include "leakwatch/self_snapshotter.h"
@@ -22,8 +22,9 @@ namespace leakwatch {
 namespace {
 
 using internal::DefinitelyLostBytes;
-using internal::FormatLeakReport;
+using internal::FormatLeakFailure;
 using internal::FormatMemoryLeak;
+using internal::FormatUncheckedFailure;
 
 // Growth beyond slack, as a delta of its own, so the repeat rule can ask "> 0 in every run".
 ResourceCounts BeyondSlack(const ResourceCounts& delta, const Slack& slack) {
@@ -56,8 +57,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     } else {
       Result<Snapshot> snap = snapshotter_.Take();
       if (!snap) {
-        std::fprintf(stderr, "leakwatch: cannot check this case: %s\n",
-                     snap.error().message().c_str());
+        unchecked_ = snap.error().message();
         return;
       }
       before_ = std::move(*snap);
@@ -66,6 +66,11 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   }
 
   void OnTestEnd(const ::testing::TestInfo& info) override {
+    if (!unchecked_.empty()) {
+      ReportUnchecked(info, "its \"before\" snapshot failed: " + unchecked_);
+      unchecked_.clear();
+      return;
+    }
     if (!before_) return;
     const std::string name = fmt::format("{}.{}", info.test_suite_name(), info.name());
     ++cases_checked_;
@@ -75,8 +80,8 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
         before, [this] { return snapshotter_.Take(); }, options_.slack, options_.settle,
         [&](SnapshotDiff& diff) { suppressions_.Filter(name, diff); });
     if (!settled) {
-      std::fprintf(stderr, "leakwatch: cannot check %s: %s\n", name.c_str(),
-                   settled.error().message().c_str());
+      --cases_checked_;
+      ReportUnchecked(info, "its \"after\" snapshot failed: " + settled.error().message());
       return;
     }
     // Suppressions are counted once per case, on the unfiltered diff the verdict rests on.
@@ -91,7 +96,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     if (repeat > 1) {
       Hunt(info, name, *settled, repeat);
     } else if (!settled->growth.empty()) {
-      Report(info, FormatLeakReport(settled->diff, settled->growth));
+      Report(info, FormatLeakFailure(settled->diff, settled->growth));
     }
     if (RUNNING_ON_VALGRIND) CheckValgrind(info);
     // Only an "after" that matches the "before" exactly may stand in for the next "before":
@@ -107,8 +112,11 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
         std::printf("  %8lld  %s\n", static_cast<long long>(count), suppression.c_str());
       }
     }
-    std::printf("leakwatch: %lld cases checked, %lld leaked%s\n",
+    std::printf("leakwatch: %lld cases checked, %lld leaked%s%s\n",
                 static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
+                cases_unchecked_ == 0
+                    ? ""
+                    : fmt::format(", {} could not be checked", cases_unchecked_).c_str(),
                 options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
     std::fflush(stdout);
   }
@@ -127,10 +135,10 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
                                      : options_.slack.allowed.fds[*ParseFdKind(g.key)];
     }
     const int measured = static_cast<int>(runs.size()) - options_.warmup;
-    Report(info,
-           FormatLeakReport(settled.diff, growth,
-                            fmt::format(" over {} measured runs, growing in every one (warm-up {})",
-                                        measured, options_.warmup)));
+    Report(info, FormatLeakFailure(
+                     settled.diff, growth,
+                     fmt::format(" over {} measured runs, growing in every one (warm-up {})",
+                                 measured, options_.warmup)));
   }
 
   void Report(const ::testing::TestInfo& info, const std::string& message) {
@@ -140,6 +148,18 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
       ADD_FAILURE_AT(info.file(), info.line()) << message;
     } else {
       std::fprintf(stderr, "%s [--leakwatch=warn: not failed]\n", message.c_str());
+    }
+  }
+
+  // A case that could not be checked is never passed as clean: it fails (or, with
+  // --leakwatch_on_unchecked=warn or --leakwatch=warn, is warned about) with the reason.
+  void ReportUnchecked(const ::testing::TestInfo& info, const std::string& reason) {
+    ++cases_unchecked_;
+    const std::string message = FormatUncheckedFailure(reason);
+    if (options_.mode == LeakCheckMode::kFail && options_.on_unchecked == LeakCheckMode::kFail) {
+      ADD_FAILURE_AT(info.file(), info.line()) << message;
+    } else {
+      std::fprintf(stderr, "%s [not failed: warn only]\n", message.c_str());
     }
   }
 
@@ -154,6 +174,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   Suppressions suppressions_;
   SelfSnapshotter snapshotter_;
   std::optional<Snapshot> before_;  // set between OnTestStart and OnTestEnd of a checked case
+  std::string unchecked_;           // why this case's "before" could not be taken, or ""
   // The "after" of the last case when nothing changed in it; reset whenever code other than
   // GoogleTest's may run before the next case.
   std::optional<Snapshot> clean_after_;
@@ -162,6 +183,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   int iteration_ = 0;
   std::int64_t cases_checked_ = 0;
   std::int64_t cases_leaked_ = 0;
+  std::int64_t cases_unchecked_ = 0;
 };
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST(LeakCheckListenerTest, OrphanedPidfdFailsTheCaseWithTheDocumentedMessage) {
   CommandResult r = RunCases("Leaky.Pidfd");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(std::regex_search(
-      r.out, std::regex(R"(leakwatch: case leaked 1 pidfd \(slack 0\): fd \d+ )"
+      r.out, std::regex(R"(leakwatch: case leaked 1 pidfd \(slack 0\): fd \d+ pidfd )"
                         R"(anon_inode:\[pidfd\] -> orphaned \(its process has exited and been )"
                         R"(reaped\))")))
       << r.out;
@@ -56,7 +56,7 @@ TEST(LeakCheckListenerTest, PidfdToAZombieNamesTheProcessAndTheChild) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(
       r.out, m,
-      std::regex(R"(leakwatch: case leaked 1 pidfd, 1 child \(slack 0\)\n  fd \d+ )"
+      std::regex(R"(leakwatch: case leaked 1 pidfd, 1 child \(slack 0\)\n  fd \d+ pidfd )"
                  R"(anon_inode:\[pidfd\] -> pid (\d+) \(exited\)\n  child (\d+) \(zombie\) )"
                  R"(\[lw-listener-cas\])")))
       << r.out;
@@ -67,9 +67,30 @@ TEST(LeakCheckListenerTest, ListsEveryLeakedResourceOfTheGrownKinds) {
   CommandResult r = RunCases("Leaky.TwoPipesAndAThread");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(std::regex_search(
-      r.out, std::regex(R"(leakwatch: case leaked 2 pipe, 1 thread \(slack 0\)\n  fd \d+ )"
-                        R"(pipe:\[\d+\]\n  fd \d+ pipe:\[\d+\]\n  thread \d+ "stuck-worker")")))
+      r.out,
+      std::regex(R"(leakwatch: case leaked 2 pipe, 1 thread \(slack 0\)\n  fd \d+ pipe )"
+                 R"(pipe:\[\d+\]\n  fd \d+ pipe pipe:\[\d+\]\n  thread \d+ "stuck-worker")")))
       << r.out;
+}
+
+TEST(LeakCheckListenerTest, ACaseThatCannotBeCheckedFailsWithTheReason) {
+  CommandResult r = RunCases("Exhausts.EveryDescriptor");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(leakwatch: case could not be checked: its )"
+                                                  R"("after" snapshot failed: .*/proc/\d+/fd)"
+                                                  R"(.*Too many open files)")))
+      << r.out;
+  EXPECT_NE(r.out.find("[  FAILED  ] Exhausts.EveryDescriptor"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("leakwatch: 0 cases checked, 0 leaked, 1 could not be checked"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(LeakCheckListenerTest, WithOnUncheckedWarnACaseThatCannotBeCheckedPassesWithANote) {
+  CommandResult r = RunCases("Exhausts.EveryDescriptor", {"--leakwatch_on_unchecked=warn"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("leakwatch: case could not be checked: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[not failed: warn only]"), std::string::npos) << r.err;
 }
 
 TEST(LeakCheckListenerTest, CleanCaseAndDelayedCloseAreNotLeaks) {
@@ -101,7 +122,7 @@ TEST(LeakCheckListenerTest, FailureIsInTheXmlReport) {
   EXPECT_TRUE(std::regex_search(
       report, std::regex(R"(<testcase name="Eventfd"[^>]*>\s*<failure message="[^"]*)"
                          R"(listener_cases.cpp:\d+&#x0A;Failed&#x0A;leakwatch: case leaked 1 )"
-                         R"(eventfd \(slack 0\): fd \d+ anon_inode:\[eventfd\])")))
+                         R"(eventfd \(slack 0\): fd \d+ eventfd anon_inode:\[eventfd\])")))
       << report;
 }
 

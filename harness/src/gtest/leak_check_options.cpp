@@ -37,6 +37,13 @@ Status Apply(std::string_view key, std::string_view value, std::string_view orig
     options.settle.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
   } else if (key == "suppressions") {
     options.suppressions_path = std::string(value);
+  } else if (key == "on_unchecked") {
+    if (value == "warn")
+      options.on_unchecked = LeakCheckMode::kWarn;
+    else if (value == "fail")
+      options.on_unchecked = LeakCheckMode::kFail;
+    else
+      return invalid("expected warn or fail");
   } else if (key == "warmup") {
     int n = -1;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -59,6 +66,7 @@ constexpr Setting kSettings[] = {
     {"settle", "leakwatch_settle", "LEAKWATCH_SETTLE"},
     {"suppressions", "leakwatch_suppressions", "LEAKWATCH_SUPPRESSIONS"},
     {"warmup", "leakwatch_warmup", "LEAKWATCH_WARMUP"},
+    {"on_unchecked", "leakwatch_on_unchecked", "LEAKWATCH_ON_UNCHECKED"},
 };
 
 }  // namespace
@@ -115,7 +123,10 @@ std::string LeakCheckFlagsHelp() {
          "      YAML file of accepted leaks (docs/suppressions.md). Env: LEAKWATCH_SUPPRESSIONS.\n"
          "  --leakwatch_warmup=N\n"
          "      With --gtest_repeat, the first N iterations are warm-ups; a case leaks only if a\n"
-         "      kind grew in every later iteration. Default: 1. Env: LEAKWATCH_WARMUP.\n";
+         "      kind grew in every later iteration. Default: 1. Env: LEAKWATCH_WARMUP.\n"
+         "  --leakwatch_on_unchecked=fail|warn\n"
+         "      A case that could not be checked (the process could not be read) fails, or with\n"
+         "      warn is only reported. Default: fail. Env: LEAKWATCH_ON_UNCHECKED.\n";
 }
 
 }  // namespace leakwatch

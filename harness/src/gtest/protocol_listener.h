@@ -7,7 +7,7 @@
 //
 //   listener_cases.cpp:41: Failure
 //   Failed
-//   leakwatch: case leaked (checked by leakwatch run): server: pidfd +1
+//   leakwatch: case leaked (checked by leakwatch run): server: pidfd +1 in pid 4242 (demo-server)
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,20 +1,26 @@
 // events.h — what a run reports, as a closed set of typed events.
 //
 // The engine emits events in order; reporters (console, JUnit, JSON) consume them and never call
-// back into the engine. Adding an event type must not compile until every reporter handles it:
-// reporters visit RunEvent with an overload set that has no catch-all.
+// back into the engine. Both depend on this library and not on each other. Adding an event type
+// must not compile until every reporter handles it: reporters visit RunEvent with an overload set
+// that has no catch-all. Leaks are described by the harness (leakwatch/leak_report.h), so that a
+// leak reads the same in every report and in the GoogleTest listener; run_tally.h counts results.
 //
 //   engine.Run([&](const RunEvent& event) { for (auto& r : reporters) r->Report(event); });
 #pragma once
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
+
+#include "leakwatch/leak_report.h"
 
 namespace leakwatch::run {
 
@@ -30,27 +36,46 @@ enum class CaseStatus {
   kCrash,    // the test process or the server died during the case
   kNotRun,   // never started: pre-flight failed, the module crashed earlier, interrupted
   kSkipped,  // the framework skipped it
+  // It ran and passed, but whether it leaked is unknown: a snapshot of the server or of the test
+  // process failed (with on_unchecked: fail; else kPass with CaseFinished::unchecked set).
+  kUnchecked,
 };
 
-// "PASS", "FAIL", "LEAK", "FLAKY", "TIMEOUT", "CRASH", "NOT RUN", "SKIP".
+inline constexpr CaseStatus kAllCaseStatuses[] = {
+    CaseStatus::kPass,   CaseStatus::kFail,    CaseStatus::kLeak,
+    CaseStatus::kFlaky,  CaseStatus::kTimeout, CaseStatus::kCrash,
+    CaseStatus::kNotRun, CaseStatus::kSkipped, CaseStatus::kUnchecked,
+};
+inline constexpr std::size_t kCaseStatusCount = std::size(kAllCaseStatuses);
+
+// "PASS", "FAIL", "LEAK", "FLAKY", "TIMEOUT", "CRASH", "NOT RUN", "SKIP", "UNCHECKED".
 const char* CaseStatusName(CaseStatus status);
+// The status named `name`, or nullopt.
+std::optional<CaseStatus> CaseStatusFromName(std::string_view name);
 // Counts as failed in the summary and the exit code.
 bool IsFailure(CaseStatus status);
 
-// One kind that grew beyond slack in one process.
-struct LeakedKind {
-  std::string kind;  // "pidfd", "thread", "child", ...
-  std::int64_t count = 0;
-};
+struct CaseFinished;
+struct ModuleNotRun;
 
-// What leaked in one process during one case.
-struct LeakReport {
-  std::string target;  // "server" or "test"
-  pid_t pid = 0;
-  std::vector<LeakedKind> kinds;
-  // Human-readable details: one line per added FD / thread / child ("fd 7 pidfd (pid -1,
-  // orphaned)", "thread 1234 demo-sync", ...).
-  std::vector<std::string> details;
+// The one count of a run's results: what RunFinished carries, what every summary shows, what
+// `merge` adds up. Cases count by status; a module that never started is one failure.
+struct RunTally {
+  std::array<int, kCaseStatusCount> by_status{};
+  int modules_not_run = 0;
+  int leaked = 0;     // cases with leaks, whatever on_leak says
+  int unchecked = 0;  // cases that could not be checked, whatever on_unchecked says
+
+  int Of(CaseStatus status) const { return by_status[static_cast<std::size_t>(status)]; }
+  int cases() const;   // every case reported
+  int passed() const;  // PASS and FLAKY (which passed in the end)
+  int failed() const;  // every failure status, and the modules not run
+  int flaky() const { return Of(CaseStatus::kFlaky); }
+  int skipped() const { return Of(CaseStatus::kSkipped); }
+
+  void Add(const CaseFinished& finished);
+  void Add(const ModuleNotRun& not_run);
+  void Add(const RunTally& other);  // another shard's
 };
 
 struct RunStarted {
@@ -110,6 +135,10 @@ struct CaseFinished {
   int attempt = 1;                // > 1 when retried
   std::vector<LeakReport> leaks;  // empty unless something leaked (also with on_leak: warn)
   std::string message;            // failure text, crash cause + log tail, timeout note
+  // Why the case could not be checked for leaks ("server: cannot read /proc/4242/fd: ..."), or
+  // "". Set with status kUnchecked, and also with on_unchecked: warn, where the status is the
+  // test's own.
+  std::string unchecked;
 };
 
 struct ModuleFinished {
@@ -126,11 +155,7 @@ struct ModuleFinished {
 struct RunFinished {
   Clock::time_point at;
   std::chrono::microseconds duration{0};
-  int passed = 0;
-  int failed = 0;  // FAIL, LEAK (with on_leak: fail), TIMEOUT, CRASH, NOT RUN
-  int flaky = 0;
-  int skipped = 0;
-  int leaked = 0;                    // cases with leaks, whatever on_leak says
+  RunTally tally;                    // what the exit code follows
   bool interrupted = false;          // Ctrl-C or SIGTERM: what is reported is what ran
   std::string infrastructure_error;  // the run could not go on (e.g. the server never started)
 };
