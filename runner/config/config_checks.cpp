@@ -107,6 +107,10 @@ ChecksConfig ReadChecks(const ConfigSource& source, const Entry& section, bool h
     } else if (entry.key == "on_unchecked") {
       checks.on_unchecked = Enum(entry, label, {"fail", "warn"},
                                  std::vector<OnUnchecked>{OnUnchecked::kFail, OnUnchecked::kWarn});
+    } else if (entry.key == "hunt" && entry.value.IsScalar()) {
+      const int runs = Enum(entry, label, {"auto", "off"}, std::vector<int>{2, 0});
+      checks.hunt_warmup = 1;
+      checks.hunt_runs = runs;
     } else if (entry.key == "hunt") {
       for (const Entry& field : Entries(entry, label, kHuntKeys)) {
         const std::string field_label = label + "." + field.key;

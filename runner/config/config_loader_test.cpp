@@ -265,7 +265,8 @@ TEST_F(ConfigLoaderTest, LeftOutKeysGetTheModelsDefaults) {
   EXPECT_EQ(config.checks.on_unchecked, OnUnchecked::kFail);
   EXPECT_EQ(config.checks.settle.deadline, defaults.checks.settle.deadline);
   EXPECT_EQ(FormatSlack(config.checks.slack), FormatSlack(Slack{}));
-  EXPECT_EQ(config.checks.hunt_runs, 0);
+  EXPECT_EQ(config.checks.hunt_warmup, 1) << "hunt: auto";
+  EXPECT_EQ(config.checks.hunt_runs, 2);
   EXPECT_TRUE(config.checks.suppressions.empty());
   EXPECT_EQ(config.jobs, 1);
   EXPECT_EQ(config.case_timeout, defaults.case_timeout);
@@ -273,6 +274,20 @@ TEST_F(ConfigLoaderTest, LeftOutKeysGetTheModelsDefaults) {
   EXPECT_EQ(config.retries, 0);
   EXPECT_TRUE(config.reports.junit.empty());
   EXPECT_FALSE(config.shard.has_value());
+}
+
+TEST_F(ConfigLoaderTest, HuntIsAutoOffOrAMapAndTheServerQuietWindowIsADuration) {
+  RunConfig config = Load("modules: [t]\nchecks:\n  hunt: off\n");
+  EXPECT_EQ(config.checks.hunt_runs, 0);
+  config = Load("modules: [t]\nchecks:\n  hunt: auto\n");
+  EXPECT_EQ(config.checks.hunt_warmup, 1);
+  EXPECT_EQ(config.checks.hunt_runs, 2);
+  config = Load("modules: [t]\nchecks:\n  hunt: {runs: 5}\n");
+  EXPECT_EQ(config.checks.hunt_warmup, 1) << "what the map leaves out keeps its default";
+  EXPECT_EQ(config.checks.hunt_runs, 5);
+  config = Load("server:\n  command: s\n  quiet: 0s\nmodules: [t]\n");
+  EXPECT_EQ(config.server.quiet, milliseconds(0));
+  EXPECT_EQ(Load("server: {command: s}\nmodules: [t]\n").server.quiet, milliseconds(100));
 }
 
 TEST_F(ConfigLoaderTest, WithoutAServerOnlyTheTestProcessIsChecked) {
@@ -496,6 +511,10 @@ TEST_F(ConfigLoaderTest, EveryMistakeIsReportedAtItsPlace) {
        "mean `gtest`?"},
       {"modules: [t]\nchecks:\n  on_leak: fial\n", 3, 12,
        "`checks.on_leak` must be `fail` or `warn`, got \"fial\"; did you mean `fail`?"},
+      {"modules: [t]\nchecks:\n  hunt: sometimes\n", 3, 9,
+       "`checks.hunt` must be `auto` or `off`, got \"sometimes\""},
+      {"modules: [t]\nchecks:\n  on_unchecked: pass\n", 3, 17,
+       "`checks.on_unchecked` must be `fail` or `warn`, got \"pass\""},
       {"server: {command: s}\nmodules: [t]\nchecks:\n  targets: [server, tset]\n", 4, 21,
        "`checks.targets` must be `server` or `test`, got \"tset\"; did you mean `test`?"},
       {"server:\n  command: s\n  stop_signal: SIGTREM\nmodules: [t]\n", 3, 16,

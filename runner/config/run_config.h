@@ -94,8 +94,10 @@ struct ChecksConfig {
   SettlePolicy settle;  // YAML `settle: 500ms` (the deadline)
   OnLeak on_leak = OnLeak::kFail;
   OnUnchecked on_unchecked = OnUnchecked::kFail;  // YAML `on_unchecked: fail`
-  int hunt_warmup = 0;  // YAML `hunt: {warmup: 1, runs: 3}`; runs 0: no hunt
-  int hunt_runs = 0;
+  // YAML `hunt: auto` (warm-up 1, 2 measured runs: the default), `off` (runs 0: no hunt), or
+  // `{warmup: 1, runs: 3}`.
+  int hunt_warmup = 1;
+  int hunt_runs = 2;
   std::string suppressions;  // a suppressions YAML file, relative to the config dir
 };
 

@@ -212,11 +212,16 @@ std::optional<TreeSnapshot> Worker::QuietServerTree(bool fresh) {
 
 ModuleOutcome Worker::RunModule(const ModuleConfig& module, const ServerReady& ready) {
   // Failed cases are retried (config `retries`) and leaked cases hunted (`checks.hunt`), where
-  // the module's cases can be run one by one; until then their result, and the module's end, are
-  // held back, so that reports get one result per case, the final one, within its module.
+  // the module's cases can be run one by one. From the first such case on, the module's results
+  // (and its end) are held back, so that reports get one result per case, the final one, in the
+  // order the cases ran, within their module.
   const bool retry = config_.retries > 0 && CanRerunCases(module);
   const bool hunt = Hunts(config_, module);
-  std::vector<CaseFinished> held;
+  struct Held {
+    CaseFinished result;
+    bool rerun = false;  // to be retried or hunted
+  };
+  std::vector<Held> held;
   std::optional<ModuleFinished> finished;
   std::optional<TreeSnapshot> known = QuietServerTree(ready.fresh);
   ModuleSession session(
@@ -231,21 +236,22 @@ ModuleOutcome Worker::RunModule(const ModuleConfig& module, const ServerReady& r
           return;
         }
         auto* result = std::get_if<CaseFinished>(&event);
-        if (result != nullptr && result->name != module.name &&
+        if (result == nullptr) return emit_(std::move(event));
+        const bool rerun =
+            result->name != module.name &&
             ((retry && result->status == CaseStatus::kFail) ||
              (hunt && !result->leaks.empty() &&
-              (result->status == CaseStatus::kLeak || result->status == CaseStatus::kPass)))) {
-          held.push_back(std::move(*result));
-          return;
-        }
-        emit_(std::move(event));
+              (result->status == CaseStatus::kLeak || result->status == CaseStatus::kPass)));
+        if (!rerun && held.empty()) return emit_(std::move(event));
+        held.push_back({std::move(*result), rerun});
       },
       cancel_fd_, suppressions_, std::move(known));
   ModuleOutcome outcome = session.Run();
   server_tree_ = std::move(outcome.server_tree);
-  for (CaseFinished& first : held) {
+  for (Held& case_result : held) {
     const bool stopped = outcome.server_died || outcome.interrupted || IsReadable(cancel_fd_);
-    if (stopped) {
+    CaseFinished& first = case_result.result;
+    if (!case_result.rerun || stopped) {
       emit_(std::move(first));
     } else if (first.status == CaseStatus::kFail) {
       emit_(Retry(module, std::move(first), outcome));

@@ -8,6 +8,8 @@
 //   --leakwatch_suppressions=FILE      LEAKWATCH_SUPPRESSIONS default none
 //   --leakwatch_warmup=N               LEAKWATCH_WARMUP       default 1 (with --gtest_repeat > 1)
 //   --leakwatch_on_unchecked=fail|warn LEAKWATCH_ON_UNCHECKED default fail
+//   --leakwatch_hunt=auto|off          LEAKWATCH_HUNT         default auto
+//   --leakwatch_hunt_runs=N            LEAKWATCH_HUNT_RUNS    default 2
 //
 //   Result<LeakCheckOptions> options = ParseLeakCheckFlags(&argc, argv);  // removes its flags
 //   if (!options) { std::cerr << options.error().message() << "\n"; return 2; }
@@ -35,6 +37,12 @@ struct LeakCheckOptions {
   // Repeat hunts (--gtest_repeat=N, N > 1): iterations [0, warmup) are not measured, and a case
   // leaks only if a kind grew in every measured iteration.
   int warmup = 1;
+  // Automatic hunts (without --gtest_repeat): a case that grew is run again alone in a fresh
+  // child of this binary, `warmup` + `hunt_runs` times, and leaks only if a kind grew in every
+  // measured run, so that one-time initialisation (a lazily started thread, a cache) is not
+  // blamed on whichever case was first to touch it. Clean cases pay nothing.
+  bool hunt = true;
+  int hunt_runs = 2;
   // A case whose snapshot failed (the process could not be read) cannot be called clean: kFail
   // fails it with the reason, kWarn says so on stderr.
   LeakCheckMode on_unchecked = LeakCheckMode::kFail;

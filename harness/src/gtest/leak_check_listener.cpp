@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "case_rerun.h"
 #include "leak_failure.h"
 #include "leakwatch/control_client.h"
 #include "leakwatch/repeat_rule.h"
@@ -96,7 +97,12 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     if (repeat > 1) {
       Hunt(info, name, *settled, repeat);
     } else if (!settled->growth.empty()) {
-      Report(info, FormatLeakFailure(settled->diff, settled->growth));
+      const std::string failure = FormatLeakFailure(settled->diff, settled->growth);
+      if (HuntsByItself()) {
+        HuntInAChild(info, name, failure);
+      } else {
+        Report(info, failure);
+      }
     }
     if (RUNNING_ON_VALGRIND) CheckValgrind(info);
     // Only an "after" that matches the "before" exactly may stand in for the next "before":
@@ -112,12 +118,15 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
         std::printf("  %8lld  %s\n", static_cast<long long>(count), suppression.c_str());
       }
     }
-    std::printf("leakwatch: %lld cases checked, %lld leaked%s%s\n",
-                static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
-                cases_unchecked_ == 0
-                    ? ""
-                    : fmt::format(", {} could not be checked", cases_unchecked_).c_str(),
-                options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
+    std::printf(
+        "leakwatch: %lld cases checked, %lld leaked%s%s%s\n",
+        static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
+        cases_hunted_clean_ == 0
+            ? ""
+            : fmt::format(", {} grew once only (hunted: not leaks)", cases_hunted_clean_).c_str(),
+        cases_unchecked_ == 0 ? ""
+                              : fmt::format(", {} could not be checked", cases_unchecked_).c_str(),
+        options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
     std::fflush(stdout);
   }
 
@@ -128,17 +137,59 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     runs.push_back(BeyondSlack(settled.diff.delta, options_.slack));
     if (iteration_ != repeat - 1) return;
     std::vector<Growth> growth = GrewInEveryRun(runs, options_.warmup);
-    if (growth.empty()) return;
+    if (growth.empty()) {
+      internal::SendHuntVerdict(false, "");
+      return;
+    }
     for (Growth& g : growth) {
       g.slack = g.key == kThreadKey  ? options_.slack.allowed.threads
                 : g.key == kChildKey ? options_.slack.allowed.children
                                      : options_.slack.allowed.fds[*ParseFdKind(g.key)];
     }
     const int measured = static_cast<int>(runs.size()) - options_.warmup;
-    Report(info, FormatLeakFailure(
-                     settled.diff, growth,
-                     fmt::format(" over {} measured runs, growing in every one (warm-up {})",
-                                 measured, options_.warmup)));
+    const std::string failure =
+        FormatLeakFailure(settled.diff, growth,
+                          fmt::format(" over {} measured runs, growing in every one (warm-up {})",
+                                      measured, options_.warmup));
+    internal::SendHuntVerdict(true, failure);
+    Report(info, failure);
+  }
+
+  // A case that grew is hunted in a fresh child, unless this is such a child, the binary runs
+  // its own repeats, Valgrind runs it (a child would run without it), or hunts are off.
+  bool HuntsByItself() const {
+    return options_.hunt && std::getenv(internal::kHuntChildVariable) == nullptr &&
+           !RUNNING_ON_VALGRIND;
+  }
+
+  // Runs the case again alone, warm-up + measured runs, in a child of this binary: it fails
+  // here only if a kind grew in every measured run there.
+  void HuntInAChild(const ::testing::TestInfo& info, const std::string& name,
+                    const std::string& failure) {
+    const std::string rule = "a repeat hunt in a fresh process (" +
+                             Runs(options_.warmup, "warm-up run") + ", then " +
+                             Runs(options_.hunt_runs, "measured run") + ")";
+    internal::RerunVerdict verdict = internal::RerunCase(name, options_.warmup, options_.hunt_runs);
+    if (!verdict.finished) {
+      Report(info, failure + "\n" + rule +
+                       " could not finish, so the first run's leak stands: " + verdict.message);
+    } else if (verdict.leaked) {
+      // "leakwatch: case leaked 2 pidfd over 2 measured runs, ..." -> "it leaked 2 pidfd ..."
+      std::string again = verdict.message;
+      const std::string prefix = "leakwatch: case leaked ";
+      if (again.rfind(prefix, 0) == 0) again = "it leaked " + again.substr(prefix.size());
+      Report(info, failure + "\nconfirmed by " + rule + ": " + again);
+    } else {
+      ++cases_hunted_clean_;
+      std::printf(
+          "leakwatch: %s grew on its first run, but %s found nothing that grew in every "
+          "measured run: one-time initialisation, not a leak\n",
+          name.c_str(), rule.c_str());
+    }
+  }
+
+  static std::string Runs(int n, const std::string& what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
   }
 
   void Report(const ::testing::TestInfo& info, const std::string& message) {
@@ -184,6 +235,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   std::int64_t cases_checked_ = 0;
   std::int64_t cases_leaked_ = 0;
   std::int64_t cases_unchecked_ = 0;
+  std::int64_t cases_hunted_clean_ = 0;  // grew, but a hunt found it one-time growth
 };
 
 }  // namespace

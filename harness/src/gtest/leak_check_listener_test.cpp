@@ -216,11 +216,49 @@ TEST(LeakCheckListenerTest, HelpListsTheLeakwatchFlags) {
 }
 
 TEST(LeakCheckListenerTest, HuntIgnoresOneTimeInitialisation) {
-  CommandResult once = RunCases("Lazy.*");
-  EXPECT_EQ(once.exit_code, 1) << "without repeats the first-use cache is a leak";
+  CommandResult once = RunCases("Lazy.*", {"--leakwatch_hunt=off"});
+  EXPECT_EQ(once.exit_code, 1) << "without a hunt the first-use cache is a leak";
   CommandResult hunt = RunCases("Lazy.*", {"--gtest_repeat=3"});
   EXPECT_EQ(hunt.exit_code, 0) << hunt.out;
   EXPECT_EQ(hunt.out.find("leakwatch: case leaked"), std::string::npos);
+}
+
+TEST(LeakCheckListenerTest, ByDefaultACaseThatGrewIsHuntedInAFreshChildAndOneTimeGrowthPasses) {
+  // As under ctest, where every case runs in a process of its own.
+  CommandResult lazy = RunCases("Lazy.*");
+  EXPECT_EQ(lazy.exit_code, 0) << lazy.out << lazy.err;
+  EXPECT_EQ(lazy.out.find("leakwatch: case leaked"), std::string::npos) << lazy.out;
+  EXPECT_NE(lazy.out.find("leakwatch: Lazy.InitialisesOnce grew on its first run, but a repeat "
+                          "hunt in a fresh process (1 warm-up run, then 2 measured runs) found "
+                          "nothing that grew in every measured run"),
+            std::string::npos)
+      << lazy.out;
+  EXPECT_NE(lazy.out.find("1 grew once only (hunted: not leaks)"), std::string::npos);
+
+  CommandResult leak = RunCases("Leaky.Eventfd", {"--leakwatch_hunt_runs=3"});
+  EXPECT_EQ(leak.exit_code, 1) << leak.out;
+  EXPECT_TRUE(std::regex_search(
+      leak.out,
+      std::regex(R"(leakwatch: case leaked 1 eventfd \(slack 0\): fd \d+ eventfd [^
+]*
+)"
+                 R"(confirmed by a repeat hunt in a fresh process \(1 warm-up run, then 3 )"
+                 R"(measured runs\): it leaked 3 eventfd over 3 measured runs, growing in every )"
+                 R"(one)")))
+      << leak.out;
+  EXPECT_EQ(CountOf(leak.out, "[  FAILED  ] Leaky.Eventfd"), 2) << "the failure and the summary";
+}
+
+TEST(LeakCheckListenerTest, TheHuntChildDoesNotWriteTheParentsXml) {
+  TempDir dir;
+  const std::string xml = dir.File("cases.xml");
+  CommandResult r = RunCases("Lazy.*:Leaky.Eventfd", {"--gtest_output=xml:" + xml});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const std::string report = ReadFile(xml);
+  EXPECT_EQ(CountOf(report, "<testcase "), 2)
+      << "the parent's two cases, nothing of the child's" << report;
+  EXPECT_NE(report.find("confirmed by a repeat hunt"), std::string::npos) << report;
+  EXPECT_EQ(CountOf(report, "name=\"InitialisesOnce\""), 1) << report;
 }
 
 TEST(LeakCheckListenerTest, HuntReportsGrowthInEveryRunOnceAtTheEnd) {

@@ -44,6 +44,20 @@ Status Apply(std::string_view key, std::string_view value, std::string_view orig
       options.on_unchecked = LeakCheckMode::kFail;
     else
       return invalid("expected warn or fail");
+  } else if (key == "hunt") {
+    if (value == "auto")
+      options.hunt = true;
+    else if (value == "off")
+      options.hunt = false;
+    else
+      return invalid("expected auto or off");
+  } else if (key == "hunt_runs") {
+    int n = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || ptr != value.data() + value.size() || n < 1) {
+      return invalid("expected a whole number >= 1");
+    }
+    options.hunt_runs = n;
   } else if (key == "warmup") {
     int n = -1;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -67,6 +81,8 @@ constexpr Setting kSettings[] = {
     {"suppressions", "leakwatch_suppressions", "LEAKWATCH_SUPPRESSIONS"},
     {"warmup", "leakwatch_warmup", "LEAKWATCH_WARMUP"},
     {"on_unchecked", "leakwatch_on_unchecked", "LEAKWATCH_ON_UNCHECKED"},
+    {"hunt", "leakwatch_hunt", "LEAKWATCH_HUNT"},
+    {"hunt_runs", "leakwatch_hunt_runs", "LEAKWATCH_HUNT_RUNS"},
 };
 
 }  // namespace
@@ -124,6 +140,13 @@ std::string LeakCheckFlagsHelp() {
          "  --leakwatch_warmup=N\n"
          "      With --gtest_repeat, the first N iterations are warm-ups; a case leaks only if a\n"
          "      kind grew in every later iteration. Default: 1. Env: LEAKWATCH_WARMUP.\n"
+         "  --leakwatch_hunt=auto|off\n"
+         "      auto: a case that grew is run again alone in a fresh child of this binary "
+         "(warm-up\n"
+         "      runs, then measured runs) and leaks only if a kind grew in every measured run, so\n"
+         "      that one-time initialisation is not blamed. Default: auto. Env: LEAKWATCH_HUNT.\n"
+         "  --leakwatch_hunt_runs=N\n"
+         "      Measured runs of an automatic hunt. Default: 2. Env: LEAKWATCH_HUNT_RUNS.\n"
          "  --leakwatch_on_unchecked=fail|warn\n"
          "      A case that could not be checked (the process could not be read) fails, or with\n"
          "      warn is only reported. Default: fail. Env: LEAKWATCH_ON_UNCHECKED.\n";
