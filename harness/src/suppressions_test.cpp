@@ -533,5 +533,46 @@ TEST(SuppressionsLoadTest, UnreadableFilesAreErrorsThatNameThePath) {
   EXPECT_EQ(d.error().message(), "cannot read " + dir.path() + ": Is a directory");
 }
 
+// --- baselines ---------------------------------------------------------------------------------
+
+TEST(SuppressionsBaselineTest, ABaselineReadsBackAndAcceptsExactlyItsCasesAndKinds) {
+  const std::string text = FormatBaseline(
+      {{"Render.Preview(1)", "pidfd", "server: pidfd +1 in pid 42 (srv)"},
+       {"Render.Preview(1)", "pidfd", "server: pidfd +1 in pid 43 (srv)"},
+       {"Render.Preview(1)", "thread", ""},
+       {"tests/test_api.py::test_get[a.b]", "tcp", "test: tcp +1 in pid 7 (pytest)"}},
+      "leakwatch run --write-suppressions");
+  EXPECT_NE(text.find("# A leakwatch baseline, written by leakwatch run --write-suppressions on "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  # server: pidfd +1 in pid 42 (srv)\n  # server: pidfd +1 in pid 43"),
+            std::string::npos)
+      << text;
+  Result<Suppressions> baseline = Suppressions::Parse(text, "baseline.yaml");
+  ASSERT_TRUE(baseline) << baseline.error().message() << "\n" << text;
+  EXPECT_EQ(baseline->size(), 3u) << "one entry per case and kind";
+
+  SnapshotDiff preview = Added({Fd(5, FdKind::kPidfd, "anon_inode:[pidfd]"),
+                                Fd(6, FdKind::kEventfd, "anon_inode:[eventfd]")},
+                               {Thread(9, "worker")});
+  baseline->Apply("Render.Preview(1)", preview);
+  EXPECT_EQ(FdNumbers(preview), std::vector<int>{6}) << "a kind the baseline does not name stays";
+  EXPECT_TRUE(preview.threads_added.empty());
+
+  SnapshotDiff other = Added({Fd(5, FdKind::kPidfd, "anon_inode:[pidfd]")});
+  baseline->Apply("Render.Preview(2)", other);
+  EXPECT_EQ(FdNumbers(other), std::vector<int>{5}) << "another case is not accepted";
+  SnapshotDiff pytest = Added({Fd(3, FdKind::kTcp, "socket:[1]")});
+  baseline->Apply("tests/test_api.py::test_get[a.b]", pytest);
+  EXPECT_TRUE(pytest.fds_added.empty()) << "brackets and dots match themselves";
+}
+
+TEST(SuppressionsBaselineTest, ABaselineOfNothingIsAValidEmptyFile) {
+  Result<Suppressions> empty = Suppressions::Parse(FormatBaseline({}, "test"), "b.yaml");
+  ASSERT_TRUE(empty) << empty.error().message();
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(ExactRegex("a.b*[c]"), "^a\\.b\\*\\[c\\]$");
+}
+
 }  // namespace
 }  // namespace leakwatch

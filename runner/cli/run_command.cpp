@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "baseline_reporter.h"
 #include "cli/interrupt.h"
 #include "config_loader.h"
 #include "console_reporter.h"
@@ -63,6 +64,9 @@ CLI::App* AddRunCommand(CLI::App& app, RunArgs& args) {
   run->add_option("--junit", args.junit, "Write a JUnit XML report here");
   run->add_option("--json", args.json, "Write the JSON report (schema 2) here");
   run->add_flag("--no-progress", args.no_progress, "No progress line, even on a terminal");
+  run->add_option("--write-suppressions", args.write_suppressions,
+                  "Write the leaks this run finds as a suppressions file (a baseline: give it to "
+                  "checks.suppressions so that only new leaks fail)");
   run->footer(
       "Exit codes: 0 all passed; 1 a case failed, leaked, crashed, timed out or could not be "
       "checked; 2 usage or config error; 3 infrastructure error (e.g. the server never became "
@@ -117,6 +121,16 @@ int RunRunCommand(const RunArgs& args) {
     if (const char* bazel_xml = std::getenv("XML_OUTPUT_FILE")) config.reports.junit = bazel_xml;
   }
 
+  if (!args.write_suppressions.empty() && !config.checks.suppressions.empty() &&
+      std::filesystem::weakly_canonical(args.write_suppressions) ==
+          std::filesystem::weakly_canonical(config.checks.suppressions)) {
+    // This run does not see the leaks that file already accepts: rewriting it would drop them.
+    std::cerr << "leakwatch run: --write-suppressions " << args.write_suppressions
+              << " is the run's own checks.suppressions file; write the new baseline to another "
+                 "file and merge the two\n";
+    return kExitUsage;
+  }
+
   Suppressions suppressions;
   if (!config.checks.suppressions.empty()) {
     auto loaded_suppressions = Suppressions::Load(config.checks.suppressions);
@@ -148,6 +162,10 @@ int RunRunCommand(const RunArgs& args) {
   }
   if (!config.reports.json.empty()) {
     reporters.Add(std::make_unique<run::JsonReporter>(config.reports.json));
+  }
+  if (!args.write_suppressions.empty()) {
+    reporters.Add(std::make_unique<run::BaselineReporter>(
+        args.write_suppressions, "leakwatch run --write-suppressions (config " + path + ")"));
   }
 
   if (config.modules.size() < configured_modules) {

@@ -28,6 +28,7 @@ struct RunArgs {
   bool no_progress = false;
   std::vector<std::string> tags;       // --tag: only modules with one of these
   std::vector<std::string> skip_tags;  // --skip-tag: not modules with any of these
+  std::string write_suppressions;      // --write-suppressions: a baseline of this run's leaks
 };
 
 CLI::App* AddRunCommand(CLI::App& app, RunArgs& args);

@@ -5,7 +5,7 @@
 #include <utility>
 #include <variant>
 
-#include "atomic_file.h"
+#include "leakwatch/atomic_file.h"
 #include "report_text.h"
 #include "reporter.h"
 

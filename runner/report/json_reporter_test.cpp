@@ -192,7 +192,7 @@ TEST(JsonReporterTest, FailedWriteNamesThePath) {
   JsonReporter reporter(path);
   Status written = reporter.Finish();
   ASSERT_FALSE(written.ok());
-  EXPECT_THAT(written.error().message(), HasSubstr("writing report " + path + ": "));
+  EXPECT_THAT(written.error().message(), HasSubstr("writing " + path + ": "));
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <utility>
 #include <variant>
 
-#include "atomic_file.h"
+#include "leakwatch/atomic_file.h"
 #include "leakwatch/leak_report.h"
 #include "report_text.h"
 

@@ -221,7 +221,7 @@ TEST(JunitReporterTest, FailedWriteNamesThePath) {
   JunitReporter junit(path);
   Status written = junit.Finish();
   ASSERT_FALSE(written.ok());
-  EXPECT_THAT(written.error().message(), HasSubstr("writing report " + path + ": "));
+  EXPECT_THAT(written.error().message(), HasSubstr("writing " + path + ": "));
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 

@@ -1,6 +1,6 @@
 # leakwatch_run_report: reporters that consume run events (runner/events), never the engine. Included by runner/CMakeLists.txt.
 add_library(leakwatch_run_report STATIC
-  report/atomic_file.cpp
+  report/baseline_reporter.cpp
   report/console_reporter.cpp
   report/json_events.cpp
   report/json_reporter.cpp
@@ -18,7 +18,6 @@ if(LEAKWATCH_BUILD_TESTS)
   # Golden files live in report/testdata; LEAKWATCH_UPDATE_GOLDEN=1 rewrites them (see
   # report/golden.h).
   add_executable(run_report_tests
-    report/atomic_file_test.cpp
     report/console_reporter_test.cpp
     report/golden.cpp
     report/json_events_test.cpp

@@ -187,6 +187,32 @@ TEST(RunTest, SuppressionsAcceptAKnownLeakOfTheCaseTheyName) {
   EXPECT_TRUE(run.cases.at(2)["leaks"].empty()) << run.cases.at(2).dump();
 }
 
+TEST(RunTest, ABaselineWrittenOnceMakesTheNextRunFailOnlyOnNewLeaks) {
+  TempDir dir;
+  const std::string modules =
+      GtestModule("attribution", "Attribution.*", "      LW_SERVER_LEAK: \"1\"\n");
+  RunResult first =
+      RunLeakwatch(dir, Config(modules), {"--write-suppressions", dir.File("baseline.yaml")});
+  EXPECT_EQ(first.command.exit_code, 1) << first.command.out << first.command.err;
+  EXPECT_EQ(first.status["attribution Attribution.Case3"], "LEAK");
+  const std::string baseline = ReadFile(dir.File("baseline.yaml"));
+  EXPECT_THAT(baseline, HasSubstr("kind: pidfd"));
+  EXPECT_THAT(baseline, HasSubstr("kind: eventfd"));
+  EXPECT_THAT(baseline, HasSubstr("# server: pidfd +1 in pid "));
+  EXPECT_THAT(first.command.out, HasSubstr(dir.File("baseline.yaml"))) << "listed as a report";
+
+  RunResult next = RunLeakwatch(dir, Config(modules + GtestModule("hunt", "Hunt.EveryRun"),
+                                            "checks:\n  suppressions: baseline.yaml\n"));
+  EXPECT_EQ(next.command.exit_code, 1) << next.command.out;
+  EXPECT_EQ(next.status["attribution Attribution.Case3"], "PASS") << "accepted by the baseline";
+  EXPECT_EQ(next.status["hunt Hunt.EveryRun"], "LEAK") << "a new leak still fails";
+
+  RunResult same = RunLeakwatch(dir, Config(modules, "checks:\n  suppressions: baseline.yaml\n"),
+                                {"--write-suppressions", dir.File("baseline.yaml")});
+  EXPECT_EQ(same.command.exit_code, 2) << "rewriting the baseline in use would drop its entries";
+  EXPECT_THAT(same.command.err, HasSubstr("is the run's own checks.suppressions file"));
+}
+
 TEST(RunTest, FailedCasesAreRetriedAndOneThatPassesOnARetryIsFlaky) {
   TempDir dir;
   RunResult run = RunLeakwatch(

@@ -10,6 +10,7 @@
 //   --leakwatch_on_unchecked=fail|warn LEAKWATCH_ON_UNCHECKED default fail
 //   --leakwatch_hunt=auto|off          LEAKWATCH_HUNT         default auto
 //   --leakwatch_hunt_runs=N            LEAKWATCH_HUNT_RUNS    default 2
+//   --leakwatch_write_suppressions=FILE LEAKWATCH_WRITE_SUPPRESSIONS default none
 //
 //   Result<LeakCheckOptions> options = ParseLeakCheckFlags(&argc, argv);  // removes its flags
 //   if (!options) { std::cerr << options.error().message() << "\n"; return 2; }
@@ -43,6 +44,8 @@ struct LeakCheckOptions {
   // blamed on whichever case was first to touch it. Clean cases pay nothing.
   bool hunt = true;
   int hunt_runs = 2;
+  // Where to write the leaks this run reports as a suppressions file (a baseline); empty: nowhere.
+  std::string write_suppressions_path;
   // A case whose snapshot failed (the process could not be read) cannot be called clean: kFail
   // fails it with the reason, kWarn says so on stderr.
   LeakCheckMode on_unchecked = LeakCheckMode::kFail;

@@ -71,4 +71,21 @@ class Suppressions {
   std::vector<std::int64_t> used_;  // parallel to entries_
 };
 
+// A leak to accept in a baseline (`leakwatch run --write-suppressions`, the GoogleTest listener's
+// --leakwatch_write_suppressions): a team adopting leakwatch on an old suite records the leaks
+// it has once, so that only new ones fail.
+struct BaselineLeak {
+  std::string test;  // "Suite.Case", a pytest node id, or a plain module's name
+  std::string kind;  // an FD kind name, "thread" or "child"
+  std::string seen;  // what was found, for the entry's comment: "server: pidfd +1 in pid 42 (srv)"
+};
+
+// The text of a suppressions file that accepts `leaks`: one entry per case and kind (repeats
+// merged), each matching that case exactly and every resource of that kind, with a comment
+// saying what was seen; a header says what wrote it (`origin`) and when. Load reads it back.
+std::string FormatBaseline(const std::vector<BaselineLeak>& leaks, const std::string& origin);
+
+// `text` as a regular expression that matches exactly it: "A.b(1)" -> "^A\\.b\\(1\\)$".
+std::string ExactRegex(std::string_view text);
+
 }  // namespace leakwatch

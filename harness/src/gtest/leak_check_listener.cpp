@@ -11,6 +11,7 @@
 
 #include "case_rerun.h"
 #include "leak_failure.h"
+#include "leakwatch/atomic_file.h"
 #include "leakwatch/control_client.h"
 #include "leakwatch/repeat_rule.h"
 #include "leakwatch/self_snapshotter.h"
@@ -99,9 +100,9 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     } else if (!settled->growth.empty()) {
       const std::string failure = FormatLeakFailure(settled->diff, settled->growth);
       if (HuntsByItself()) {
-        HuntInAChild(info, name, failure);
+        HuntInAChild(info, name, failure, settled->growth);
       } else {
-        Report(info, failure);
+        Report(info, failure, settled->growth);
       }
     }
     if (RUNNING_ON_VALGRIND) CheckValgrind(info);
@@ -111,6 +112,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   }
 
   void OnTestProgramEnd(const ::testing::UnitTest&) override {
+    WriteBaseline();
     std::vector<std::pair<std::string, std::int64_t>> used = suppressions_.Used();
     if (!used.empty()) {
       std::printf("leakwatch: Suppressions used:\n  %8s  %s\n", "count", "name");
@@ -152,7 +154,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
                           fmt::format(" over {} measured runs, growing in every one (warm-up {})",
                                       measured, options_.warmup));
     internal::SendHuntVerdict(true, failure);
-    Report(info, failure);
+    Report(info, failure, growth);
   }
 
   // A case that grew is hunted in a fresh child, unless this is such a child, the binary runs
@@ -165,20 +167,22 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   // Runs the case again alone, warm-up + measured runs, in a child of this binary: it fails
   // here only if a kind grew in every measured run there.
   void HuntInAChild(const ::testing::TestInfo& info, const std::string& name,
-                    const std::string& failure) {
+                    const std::string& failure, const std::vector<Growth>& growth) {
     const std::string rule = "a repeat hunt in a fresh process (" +
                              Runs(options_.warmup, "warm-up run") + ", then " +
                              Runs(options_.hunt_runs, "measured run") + ")";
     internal::RerunVerdict verdict = internal::RerunCase(name, options_.warmup, options_.hunt_runs);
     if (!verdict.finished) {
-      Report(info, failure + "\n" + rule +
-                       " could not finish, so the first run's leak stands: " + verdict.message);
+      Report(info,
+             failure + "\n" + rule +
+                 " could not finish, so the first run's leak stands: " + verdict.message,
+             growth);
     } else if (verdict.leaked) {
       // "leakwatch: case leaked 2 pidfd over 2 measured runs, ..." -> "it leaked 2 pidfd ..."
       std::string again = verdict.message;
       const std::string prefix = "leakwatch: case leaked ";
       if (again.rfind(prefix, 0) == 0) again = "it leaked " + again.substr(prefix.size());
-      Report(info, failure + "\nconfirmed by " + rule + ": " + again);
+      Report(info, failure + "\nconfirmed by " + rule + ": " + again, growth);
     } else {
       ++cases_hunted_clean_;
       std::printf(
@@ -192,13 +196,34 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
   }
 
-  void Report(const ::testing::TestInfo& info, const std::string& message) {
+  // `kinds`: what leaked, for a baseline (--leakwatch_write_suppressions); none for memory.
+  void Report(const ::testing::TestInfo& info, const std::string& message,
+              const std::vector<Growth>& kinds = {}) {
     ++cases_leaked_;
+    const std::string name = std::string(info.test_suite_name()) + "." + info.name();
+    for (const Growth& g : kinds) {
+      baseline_.push_back({name, g.key, "leaked " + std::to_string(g.delta) + " " + g.key});
+    }
     if (options_.mode == LeakCheckMode::kFail) {
       // At the case's own TEST line: that is where a reader looks, not at the listener.
       ADD_FAILURE_AT(info.file(), info.line()) << message;
     } else {
       std::fprintf(stderr, "%s [--leakwatch=warn: not failed]\n", message.c_str());
+    }
+  }
+
+  // --leakwatch_write_suppressions=FILE: the leaks of this run as a suppressions file that the
+  // next run is given (--leakwatch_suppressions), so that only new leaks fail.
+  void WriteBaseline() {
+    if (options_.write_suppressions_path.empty()) return;
+    Status written = WriteFileAtomically(
+        options_.write_suppressions_path,
+        FormatBaseline(baseline_, "the GoogleTest listener (--leakwatch_write_suppressions)"));
+    if (written) {
+      std::printf("leakwatch: wrote a baseline of %zu leak%s to %s\n", baseline_.size(),
+                  baseline_.size() == 1 ? "" : "s", options_.write_suppressions_path.c_str());
+    } else {
+      std::fprintf(stderr, "leakwatch: %s\n", written.error().message().c_str());
     }
   }
 
@@ -236,6 +261,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   std::int64_t cases_leaked_ = 0;
   std::int64_t cases_unchecked_ = 0;
   std::int64_t cases_hunted_clean_ = 0;  // grew, but a hunt found it one-time growth
+  std::vector<BaselineLeak> baseline_;   // every leak reported, by case and kind
 };
 
 }  // namespace

@@ -215,6 +215,26 @@ TEST(LeakCheckListenerTest, HelpListsTheLeakwatchFlags) {
   EXPECT_NE(r.out.find("--gtest_filter="), std::string::npos) << "GoogleTest's own help stays";
 }
 
+TEST(LeakCheckListenerTest, ABaselineWrittenOnceMakesTheNextRunFailOnlyOnNewLeaks) {
+  TempDir dir;
+  const std::string baseline = dir.File("baseline.yaml");
+  CommandResult first =
+      RunCases("Leaky.Eventfd:Clean.*", {"--leakwatch_write_suppressions=" + baseline});
+  EXPECT_EQ(first.exit_code, 1) << "the run that writes the baseline still reports its leaks";
+  EXPECT_NE(first.out.find("leakwatch: wrote a baseline of 1 leak to " + baseline),
+            std::string::npos)
+      << first.out;
+  const std::string text = ReadFile(baseline);
+  EXPECT_NE(text.find("kind: eventfd"), std::string::npos) << text;
+  EXPECT_NE(text.find("test: \"^Leaky\\\\.Eventfd$\""), std::string::npos) << text;
+
+  CommandResult next =
+      RunCases("Leaky.Eventfd:Clean.*:Leaky.Pidfd", {"--leakwatch_suppressions=" + baseline});
+  EXPECT_EQ(next.exit_code, 1) << "Leaky.Pidfd is a new leak";
+  EXPECT_NE(next.out.find("[       OK ] Leaky.Eventfd"), std::string::npos) << next.out;
+  EXPECT_NE(next.out.find("[  FAILED  ] Leaky.Pidfd"), std::string::npos) << next.out;
+}
+
 TEST(LeakCheckListenerTest, HuntIgnoresOneTimeInitialisation) {
   CommandResult once = RunCases("Lazy.*", {"--leakwatch_hunt=off"});
   EXPECT_EQ(once.exit_code, 1) << "without a hunt the first-use cache is a leak";

@@ -37,6 +37,8 @@ Status Apply(std::string_view key, std::string_view value, std::string_view orig
     options.settle.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
   } else if (key == "suppressions") {
     options.suppressions_path = std::string(value);
+  } else if (key == "write_suppressions") {
+    options.write_suppressions_path = std::string(value);
   } else if (key == "on_unchecked") {
     if (value == "warn")
       options.on_unchecked = LeakCheckMode::kWarn;
@@ -83,6 +85,7 @@ constexpr Setting kSettings[] = {
     {"on_unchecked", "leakwatch_on_unchecked", "LEAKWATCH_ON_UNCHECKED"},
     {"hunt", "leakwatch_hunt", "LEAKWATCH_HUNT"},
     {"hunt_runs", "leakwatch_hunt_runs", "LEAKWATCH_HUNT_RUNS"},
+    {"write_suppressions", "leakwatch_write_suppressions", "LEAKWATCH_WRITE_SUPPRESSIONS"},
 };
 
 }  // namespace
@@ -147,6 +150,10 @@ std::string LeakCheckFlagsHelp() {
          "      that one-time initialisation is not blamed. Default: auto. Env: LEAKWATCH_HUNT.\n"
          "  --leakwatch_hunt_runs=N\n"
          "      Measured runs of an automatic hunt. Default: 2. Env: LEAKWATCH_HUNT_RUNS.\n"
+         "  --leakwatch_write_suppressions=FILE\n"
+         "      Write the leaks this run reports as a suppressions file (a baseline): give it to\n"
+         "      --leakwatch_suppressions so that only new leaks fail. Env:\n"
+         "      LEAKWATCH_WRITE_SUPPRESSIONS.\n"
          "  --leakwatch_on_unchecked=fail|warn\n"
          "      A case that could not be checked (the process could not be read) fails, or with\n"
          "      warn is only reported. Default: fail. Env: LEAKWATCH_ON_UNCHECKED.\n";

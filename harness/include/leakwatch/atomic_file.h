@@ -1,4 +1,4 @@
-// atomic_file.h — write a report file so that a reader never sees half of it.
+// atomic_file.h — write a file (a report, a suppressions baseline) so that no reader sees half.
 //
 // The content goes to `<path>.tmp` in the same directory, is fsync'ed, and is renamed over
 // `<path>`: a CI job that collects reports after a killed run finds the previous complete file or
@@ -14,9 +14,9 @@
 
 #include "leakwatch/result.h"
 
-namespace leakwatch::run {
+namespace leakwatch {
 
-// Error messages read "writing report <path>: <reason>".
+// Error messages read "writing <path>: <reason>".
 Status WriteFileAtomically(const std::string& path, std::string_view content);
 
-}  // namespace leakwatch::run
+}  // namespace leakwatch

@@ -1,5 +1,5 @@
 // atomic_file.cpp — write to a temporary file, fsync, rename.
-#include "atomic_file.h"
+#include "leakwatch/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "leakwatch/unique_fd.h"
 
-namespace leakwatch::run {
+namespace leakwatch {
 namespace {
 
 Status WriteAll(int fd, std::string_view content) {
@@ -27,7 +27,7 @@ Status WriteAll(int fd, std::string_view content) {
 
 // Writes and renames; the caller removes the temporary file when this fails.
 Status WriteAndRename(const std::string& path, const std::string& tmp, std::string_view content) {
-  const std::string context = "writing report " + path;
+  const std::string context = "writing " + path;
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) return ErrnoError(errno, context);
   if (Status written = WriteAll(fd.get(), content); !written) {
@@ -48,7 +48,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
   if (!parent.empty()) {
     std::error_code error;
     std::filesystem::create_directories(parent, error);
-    if (error) return ErrnoError(error.value(), "writing report " + path);
+    if (error) return ErrnoError(error.value(), "writing " + path);
   }
   const std::string tmp = path + ".tmp";
   Status status = WriteAndRename(path, tmp, content);
@@ -62,4 +62,4 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
   return Ok{};
 }
 
-}  // namespace leakwatch::run
+}  // namespace leakwatch

@@ -1,5 +1,5 @@
-// atomic_file_test.cpp — reports are replaced whole, and failures leave no .tmp behind.
-#include "atomic_file.h"
+// atomic_file_test.cpp — files are replaced whole, and failures leave no .tmp behind.
+#include "leakwatch/atomic_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 
 #include "child_process.h"
 
-namespace leakwatch::run {
+namespace leakwatch {
 namespace {
 
 using leakwatch::testing::ReadFile;
@@ -16,7 +16,7 @@ using leakwatch::testing::TempDir;
 using leakwatch::testing::WriteFile;
 using ::testing::HasSubstr;
 
-TEST(ReportAtomicWriteTest, WritesAndReplacesAndLeavesNoTmp) {
+TEST(AtomicWriteTest, WritesAndReplacesAndLeavesNoTmp) {
   TempDir dir;
   const std::string path = dir.File("junit.xml");
   WriteFile(path, "old and longer content");
@@ -26,35 +26,35 @@ TEST(ReportAtomicWriteTest, WritesAndReplacesAndLeavesNoTmp) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
-TEST(ReportAtomicWriteTest, CreatesMissingDirectories) {
+TEST(AtomicWriteTest, CreatesMissingDirectories) {
   TempDir dir;
   const std::string path = dir.File("out/ci/run.json");
   ASSERT_TRUE(WriteFileAtomically(path, "{}\n").ok());
   EXPECT_EQ(ReadFile(path), "{}\n");
 }
 
-TEST(ReportAtomicWriteTest, RenameFailureRemovesTheTmpAndNamesThePath) {
+TEST(AtomicWriteTest, RenameFailureRemovesTheTmpAndNamesThePath) {
   TempDir dir;
   const std::string path = dir.File("taken");
   std::filesystem::create_directory(path);  // rename() cannot put a file over a directory
   Status written = WriteFileAtomically(path, "data");
   ASSERT_FALSE(written.ok());
-  EXPECT_EQ(written.error().message(), "writing report " + path + ": Is a directory");
+  EXPECT_EQ(written.error().message(), "writing " + path + ": Is a directory");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   EXPECT_TRUE(std::filesystem::is_directory(path));
 }
 
-TEST(ReportAtomicWriteTest, UnwritableDirectoryNamesThePath) {
+TEST(AtomicWriteTest, UnwritableDirectoryNamesThePath) {
   TempDir dir;
   WriteFile(dir.File("file"), "x");
   const std::string path = dir.File("file/sub/report.xml");
   Status written = WriteFileAtomically(path, "data");
   ASSERT_FALSE(written.ok());
-  EXPECT_THAT(written.error().message(), HasSubstr("writing report " + path + ": "));
+  EXPECT_THAT(written.error().message(), HasSubstr("writing " + path + ": "));
   EXPECT_EQ(written.error().code(), ErrorCode::kIo);
 }
 
-TEST(ReportAtomicWriteTest, FullDeviceFailsAndRemovesTheTmp) {
+TEST(AtomicWriteTest, FullDeviceFailsAndRemovesTheTmp) {
   // /dev/full accepts open() and fails every write with ENOSPC; a symlink to it as the .tmp
   // makes the write itself fail.
   if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
@@ -63,10 +63,10 @@ TEST(ReportAtomicWriteTest, FullDeviceFailsAndRemovesTheTmp) {
   std::filesystem::create_symlink("/dev/full", path + ".tmp");
   Status written = WriteFileAtomically(path, "data");
   ASSERT_FALSE(written.ok());
-  EXPECT_EQ(written.error().message(), "writing report " + path + ": No space left on device");
+  EXPECT_EQ(written.error().message(), "writing " + path + ": No space left on device");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace
-}  // namespace leakwatch::run
+}  // namespace leakwatch
