@@ -184,11 +184,25 @@ TEST(HuntCanary, LazyInitPassesARepeatHuntWithWarmup) {
 // The control for the test above: the lazy pattern does leak in a single run, so its pass under
 // the hunt is the repeat rule at work and not a pattern that never leaks.
 TEST(HuntCanary, LazyInitFailsASingleRun) {
-  CommandResult r = RunLeaky({"--gtest_filter=Hunt.LeaksOnFirstRunOnly", "--gtest_repeat=1"});
+  CommandResult r = RunLeaky(
+      {"--gtest_filter=Hunt.LeaksOnFirstRunOnly", "--gtest_repeat=1", "--leakwatch_hunt=off"});
   std::string out = Output(r);
   EXPECT_EQ(r.exit_code, 1) << out;
   EXPECT_TRUE(std::regex_search(out, LeakOfOne("eventfd"))) << out;
   EXPECT_NE(out.find(CheckedLine(1, 1)), std::string::npos) << out;
+}
+
+// Without flags (as ctest runs a case), the automatic hunt tells the two patterns apart.
+TEST(HuntCanary, TheAutomaticHuntPassesLazyInitAndConfirmsALeakInEveryRun) {
+  CommandResult lazy = RunLeaky({"--gtest_filter=Hunt.LeaksOnFirstRunOnly"});
+  EXPECT_EQ(lazy.exit_code, 0) << Output(lazy);
+  EXPECT_NE(Output(lazy).find("one-time initialisation, not a leak"), std::string::npos)
+      << Output(lazy);
+  CommandResult every = RunLeaky({"--gtest_filter=Hunt.LeaksEveryRun"});
+  EXPECT_EQ(every.exit_code, 1) << Output(every);
+  EXPECT_NE(Output(every).find("confirmed by a repeat hunt in a fresh process"),
+            std::string::npos)
+      << Output(every);
 }
 
 // A leak in every run must survive the hunt: reported once, in the last iteration, as the sum

@@ -78,8 +78,12 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     ++cases_checked_;
     const Snapshot before = std::move(*before_);
     before_.reset();
+    // The growth of a warm-up iteration of a repeat hunt is not judged: no need to wait for it
+    // to settle.
+    SettlePolicy settle = options_.settle;
+    if (GTEST_FLAG_GET(repeat) > 1 && iteration_ < options_.warmup) settle.deadline = {};
     Result<SettleResult> settled = Settle(
-        before, [this] { return snapshotter_.Take(); }, options_.slack, options_.settle,
+        before, [this] { return snapshotter_.Take(); }, options_.slack, settle,
         [&](SnapshotDiff& diff) { suppressions_.Filter(name, diff); });
     if (!settled) {
       --cases_checked_;
