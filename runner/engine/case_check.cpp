@@ -22,7 +22,7 @@ void TargetCheck::Begin() {
   before_ = std::move(*snapshot);
 }
 
-Result<std::vector<LeakReport>> TargetCheck::End(const std::string& case_name) {
+Result<std::vector<LeakReport>> TargetCheck::End(const std::string& case_name, bool settle) {
   if (!before_) {
     if (begin_error_) return *begin_error_;
     return Error(ErrorCode::kIo, target_ + ": the case began without a \"before\" snapshot");
@@ -31,9 +31,11 @@ Result<std::vector<LeakReport>> TargetCheck::End(const std::string& case_name) {
   if (suppressions_ != nullptr && !suppressions_->empty()) {
     filter = [&](TreeDiff& diff) { suppressions_->Filter(case_name, diff); };
   }
+  SettlePolicy policy = checks_.settle;
+  if (!settle) policy.deadline = {};
   Result<TreeSettleResult> settled = SettleTree(
-      *before_, [this] { return TakeTreeSnapshot(root_, extra_); }, checks_.slack, checks_.settle,
-      filter, previous_ ? &*previous_ : nullptr);
+      *before_, [this] { return TakeTreeSnapshot(root_, extra_); }, checks_.slack, policy, filter,
+      previous_ ? &*previous_ : nullptr);
   TreeSnapshot previous = std::move(*before_);
   before_.reset();
   previous_.reset();

@@ -47,9 +47,10 @@ class TargetCheck {
   // Takes the "before" snapshot; a failure is End()'s to report.
   void Begin();
   // The leaks since Begin (empty: none). `case_name` ("Suite.Case") is what suppressions with a
-  // `test:` pattern match. Errors, prefixed by the target: Begin's snapshot failed (its error),
-  // or one of the "after" snapshots did.
-  Result<std::vector<LeakReport>> End(const std::string& case_name = "");
+  // `test:` pattern match. Without `settle` one "after" snapshot is judged (growth that a settle
+  // step would have waited out is reported). Errors, prefixed by the target: Begin's snapshot
+  // failed (its error), or one of the "after" snapshots did.
+  Result<std::vector<LeakReport>> End(const std::string& case_name = "", bool settle = true);
 
   const std::string& target() const { return target_; }
   // The tree at the end of the last case that was checked, if any.

@@ -34,8 +34,9 @@ bool IsExiting(pid_t pid) {
 }
 
 // The leaks `check` found since its Begin, or why it could not tell, into `result`.
-void EndCheck(TargetCheck& check, const std::string& case_name, CaseCheckResult& result) {
-  Result<std::vector<LeakReport>> leaks = check.End(case_name);
+void EndCheck(TargetCheck& check, const std::string& case_name, CaseCheckResult& result,
+              bool settle = true) {
+  Result<std::vector<LeakReport>> leaks = check.End(case_name, settle);
   if (!leaks) {
     result.AddUnchecked(leaks.error().message());
     return;
@@ -57,7 +58,7 @@ const std::vector<std::string>& RunnerOnlyEnvironment() {
 ModuleSession::ModuleSession(const RunConfig& config, const ModuleConfig& module, Server* server,
                              int worker, EventSink emit, int cancel_fd,
                              const Suppressions* suppressions,
-                             std::optional<TreeSnapshot> server_known)
+                             std::optional<TreeSnapshot> server_known, int unsettled_cases)
     : config_(config),
       module_(module),
       server_(server),
@@ -66,6 +67,7 @@ ModuleSession::ModuleSession(const RunConfig& config, const ModuleConfig& module
       cancel_fd_(cancel_fd),
       suppressions_(suppressions),
       server_known_(std::move(server_known)),
+      unsettled_cases_(unsettled_cases),
       speaks_protocol_(module.framework != Framework::kPlain),
       check_server_(server != nullptr && config.checks.server),
       check_test_(config.checks.test),
@@ -214,8 +216,10 @@ void ModuleSession::OnCaseBegin(const std::string& case_id) {
 void ModuleSession::OnCaseEnd(const control::Message& message) {
   if (ServerExiting()) return OnServerDying();
   CaseCheckResult check;
-  if (server_check_) EndCheck(*server_check_, message.case_id, check);
-  if (test_check_) EndCheck(*test_check_, message.case_id, check);
+  const bool settle = unsettled_cases_ <= 0;
+  if (!settle) --unsettled_cases_;
+  if (server_check_) EndCheck(*server_check_, message.case_id, check, settle);
+  if (test_check_) EndCheck(*test_check_, message.case_id, check, settle);
   // A server that died while its tree was read is a crash, not a case that could not be checked.
   if (!check.unchecked.empty() && ServerExiting()) return OnServerDying();
   const CaseVerdict verdict =

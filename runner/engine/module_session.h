@@ -51,9 +51,11 @@ class ModuleSession {
   // `server` may be null (a run without a server); `cancel_fd` becomes readable when the run is
   // interrupted.
   // `server_known`: the server's tree as the worker last saw it, quiet (may be empty).
+  // `unsettled_cases`: the first so many case ends are judged on one snapshot, without the settle
+  // step (the warm-up runs of a repeat hunt, whose growth is not judged).
   ModuleSession(const RunConfig& config, const ModuleConfig& module, Server* server, int worker,
                 EventSink emit, int cancel_fd, const Suppressions* suppressions = nullptr,
-                std::optional<TreeSnapshot> server_known = std::nullopt);
+                std::optional<TreeSnapshot> server_known = std::nullopt, int unsettled_cases = 0);
   ModuleOutcome Run();
 
  private:
@@ -91,6 +93,7 @@ class ModuleSession {
   int cancel_fd_;
   const Suppressions* suppressions_;
   std::optional<TreeSnapshot> server_known_;
+  int unsettled_cases_;         // case ends still to be judged without settling
   const bool speaks_protocol_;  // gtest and pytest modules; plain ones are one case
   const bool check_server_;
   const bool check_test_;

@@ -111,7 +111,7 @@ Result<Worker::ServerReady> Worker::PrepareServer(const ModuleConfig& module) {
 }
 
 std::vector<CaseFinished> Worker::RunCaseAgain(const ModuleConfig& module,
-                                               const std::string& case_id, int repeat,
+                                               const std::string& case_id, int repeat, int warmup,
                                                ModuleOutcome& outcome) {
   std::vector<CaseFinished> results;
   const ModuleConfig narrowed = RerunOf(module, case_id, repeat);  // outlives the runner
@@ -122,7 +122,7 @@ std::vector<CaseFinished> Worker::RunCaseAgain(const ModuleConfig& module,
         auto* finished = std::get_if<CaseFinished>(&event);
         if (finished != nullptr && finished->name == case_id) results.push_back(*finished);
       },
-      cancel_fd_, suppressions_);
+      cancel_fd_, suppressions_, std::nullopt, warmup);
   ModuleOutcome rerun = again.Run();
   if (rerun.server_died) {
     outcome.server_died = true;
@@ -137,7 +137,7 @@ CaseFinished Worker::Retry(const ModuleConfig& module, CaseFinished failed,
   CaseFinished final_result = failed;
   for (int attempt = 2; attempt <= config_.retries + 1; ++attempt) {
     if (outcome.server_died || outcome.interrupted || IsReadable(cancel_fd_)) break;
-    std::vector<CaseFinished> results = RunCaseAgain(module, failed.name, 1, outcome);
+    std::vector<CaseFinished> results = RunCaseAgain(module, failed.name, 1, 0, outcome);
     if (results.empty()) break;
     final_result = std::move(results.back());
     final_result.attempt = attempt;
@@ -160,7 +160,8 @@ CaseFinished Worker::Hunt(const ModuleConfig& module, CaseFinished leaked, Modul
   const std::string rule = fmt::format("a repeat hunt ({} warm-up {}, then {} measured {})",
                                        checks.hunt_warmup, checks.hunt_warmup == 1 ? "run" : "runs",
                                        checks.hunt_runs, checks.hunt_runs == 1 ? "run" : "runs");
-  std::vector<CaseFinished> runs = RunCaseAgain(module, leaked.name, repeat, outcome);
+  std::vector<CaseFinished> runs =
+      RunCaseAgain(module, leaked.name, repeat, checks.hunt_warmup, outcome);
   // Every run must have come back passed (with or without a leak) for the rule to apply.
   auto spoiled = std::find_if(runs.begin(), runs.end(), [](const CaseFinished& run) {
     return run.status != CaseStatus::kPass && run.status != CaseStatus::kLeak;

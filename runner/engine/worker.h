@@ -42,10 +42,11 @@ class Worker {
   // Waits (config `server.quiet`) until the server's tree has stopped changing, so that the first
   // case's baseline is not taken mid-start; returns the tree, or nothing without server checks.
   std::optional<TreeSnapshot> QuietServerTree(bool fresh);
-  // Runs `case_id` of `module` alone, `repeat` times in one process; its results in order. A
-  // server death or an interrupt on the way is added to `outcome`.
+  // Runs `case_id` of `module` alone, `repeat` times in one process; its results in order. The
+  // first `warmup` runs are not settled (a hunt does not judge them). A server death or an
+  // interrupt on the way is added to `outcome`.
   std::vector<CaseFinished> RunCaseAgain(const ModuleConfig& module, const std::string& case_id,
-                                         int repeat, ModuleOutcome& outcome);
+                                         int repeat, int warmup, ModuleOutcome& outcome);
   // Up to `retries` more attempts of a failed case: FLAKY when one passes.
   CaseFinished Retry(const ModuleConfig& module, CaseFinished failed, ModuleOutcome& outcome);
   // The repeat hunt of a case that leaked: LEAK with what grew in every measured run, or PASS
