@@ -9,14 +9,23 @@ in pytest's own output and exit status::
     _______________ ERROR at teardown of test_spawns_helper _______________
     leakwatch: case leaked (checked by leakwatch run): server: pidfd +1
 
-Load it by name, with this directory on the module path (it is one file, standard library and
-pytest only; tested with Debian 12's python3-pytest 7.2)::
+It is one file, standard library and pytest only (tested with Debian 12's python3-pytest 7.2),
+and a package, ``leakwatch-pytest`` (pyproject.toml beside it). Installed, pytest loads it by
+itself through its ``pytest11`` entry point, with nothing on the command line (offline, with
+setuptools and wheel installed: add ``--no-build-isolation --no-index``)::
+
+    python3 -m pip install <leakwatch>/integrations/pytest
+    python3 -m pytest tests/
+
+Without installing it, load it by name with this directory on the module path::
 
     PYTHONPATH=<leakwatch>/integrations/pytest python3 -m pytest -p leakwatch_pytest tests/
 
-or list ``leakwatch_pytest`` in ``pytest_plugins`` of a conftest.py. Without the variable (and
-without LEAKWATCH_SELECT and LEAKWATCH_REPEAT, below) the plugin does nothing, so it can stay
-loaded when the suite runs on its own.
+or list ``leakwatch_pytest`` in ``pytest_plugins`` of a conftest.py. Both work with the package
+installed too (the entry point is named ``leakwatch_pytest``, as the module, so pytest registers
+it once). Without LEAKWATCH_CONTROL_FD (and without LEAKWATCH_SELECT and LEAKWATCH_REPEAT,
+below) the plugin does nothing, so it can stay installed and loaded when the suite runs on its
+own; ``-p no:leakwatch_pytest`` leaves it out.
 
 What it sends (docs/control-protocol.md has the whole protocol):
 
