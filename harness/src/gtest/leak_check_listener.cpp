@@ -1,8 +1,6 @@
 #include "leakwatch/leak_check_listener.h"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <valgrind/valgrind.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,17 +9,16 @@
 
 #include "leak_failure.h"
 #include "leakwatch/control_client.h"
+#include "leakwatch/memcheck.h"
 #include "leakwatch/repeat_rule.h"
 #include "leakwatch/self_snapshotter.h"
 #include "leakwatch/settle.h"
 #include "leakwatch/suppressions.h"
 #include "protocol_listener.h"
-#include "valgrind_check.h"
 
 namespace leakwatch {
 namespace {
 
-using internal::DefinitelyLostBytes;
 using internal::FormatLeakFailure;
 using internal::FormatMemoryLeak;
 using internal::FormatUncheckedFailure;
@@ -62,7 +59,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
       }
       before_ = std::move(*snap);
     }
-    if (RUNNING_ON_VALGRIND) definitely_lost_before_ = DefinitelyLostBytes();
+    if (RunningOnValgrind()) definitely_lost_before_ = DefinitelyLostBytes();
   }
 
   void OnTestEnd(const ::testing::TestInfo& info) override {
@@ -72,7 +69,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
       return;
     }
     if (!before_) return;
-    const std::string name = fmt::format("{}.{}", info.test_suite_name(), info.name());
+    const std::string name = std::string(info.test_suite_name()) + "." + info.name();
     ++cases_checked_;
     const Snapshot before = std::move(*before_);
     before_.reset();
@@ -98,7 +95,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     } else if (!settled->growth.empty()) {
       Report(info, FormatLeakFailure(settled->diff, settled->growth));
     }
-    if (RUNNING_ON_VALGRIND) CheckValgrind(info);
+    if (RunningOnValgrind()) CheckValgrind(info);
     // Only an "after" that matches the "before" exactly may stand in for the next "before":
     // after a leak, a settle that ran out or a suppressed resource, the next case takes its own.
     if (unchanged) clean_after_ = std::move(settled->after);
@@ -116,7 +113,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
                 static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
                 cases_unchecked_ == 0
                     ? ""
-                    : fmt::format(", {} could not be checked", cases_unchecked_).c_str(),
+                    : (", " + std::to_string(cases_unchecked_) + " could not be checked").c_str(),
                 options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
     std::fflush(stdout);
   }
@@ -135,10 +132,10 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
                                      : options_.slack.allowed.fds[*ParseFdKind(g.key)];
     }
     const int measured = static_cast<int>(runs.size()) - options_.warmup;
-    Report(info, FormatLeakFailure(
-                     settled.diff, growth,
-                     fmt::format(" over {} measured runs, growing in every one (warm-up {})",
-                                 measured, options_.warmup)));
+    Report(info, FormatLeakFailure(settled.diff, growth,
+                                   " over " + std::to_string(measured) +
+                                       " measured runs, growing in every one (warm-up " +
+                                       std::to_string(options_.warmup) + ")"));
   }
 
   void Report(const ::testing::TestInfo& info, const std::string& message) {
@@ -208,8 +205,8 @@ Status InstallLeakChecks(const LeakCheckOptions& options) {
   const int repeat = GTEST_FLAG_GET(repeat);
   if (repeat > 1 && options.warmup >= repeat) {
     return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("--leakwatch_warmup={} leaves no measured run with --gtest_repeat={}",
-                             options.warmup, repeat));
+                 "--leakwatch_warmup=" + std::to_string(options.warmup) +
+                     " leaves no measured run with --gtest_repeat=" + std::to_string(repeat));
   }
   Suppressions suppressions;
   if (!options.suppressions_path.empty()) {
