@@ -1,5 +1,6 @@
 // One case leaks a pipe, the next one does not. Under leakwatch's main() the first must fail with
 // "leakwatch: case leaked ..." and the second must still pass: each case is judged on its own.
+// Every project in setups/ builds these cases too.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,8 +1,6 @@
 #include "leakwatch/leak_check_listener.h"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <valgrind/valgrind.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,17 +11,16 @@
 #include "leak_failure.h"
 #include "leakwatch/atomic_file.h"
 #include "leakwatch/control_client.h"
+#include "leakwatch/memcheck.h"
 #include "leakwatch/repeat_rule.h"
 #include "leakwatch/self_snapshotter.h"
 #include "leakwatch/settle.h"
 #include "leakwatch/suppressions.h"
 #include "protocol_listener.h"
-#include "valgrind_check.h"
 
 namespace leakwatch {
 namespace {
 
-using internal::DefinitelyLostBytes;
 using internal::FormatLeakFailure;
 using internal::FormatMemoryLeak;
 using internal::FormatUncheckedFailure;
@@ -64,7 +61,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
       }
       before_ = std::move(*snap);
     }
-    if (RUNNING_ON_VALGRIND) definitely_lost_before_ = DefinitelyLostBytes();
+    if (RunningOnValgrind()) definitely_lost_before_ = DefinitelyLostBytes();
   }
 
   void OnTestEnd(const ::testing::TestInfo& info) override {
@@ -74,7 +71,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
       return;
     }
     if (!before_) return;
-    const std::string name = fmt::format("{}.{}", info.test_suite_name(), info.name());
+    const std::string name = std::string(info.test_suite_name()) + "." + info.name();
     ++cases_checked_;
     const Snapshot before = std::move(*before_);
     before_.reset();
@@ -109,7 +106,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
         Report(info, failure, settled->growth);
       }
     }
-    if (RUNNING_ON_VALGRIND) CheckValgrind(info);
+    if (RunningOnValgrind()) CheckValgrind(info);
     // Only an "after" that matches the "before" exactly may stand in for the next "before":
     // after a leak, a settle that ran out or a suppressed resource, the next case takes its own.
     if (unchanged) clean_after_ = std::move(settled->after);
@@ -124,15 +121,16 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
         std::printf("  %8lld  %s\n", static_cast<long long>(count), suppression.c_str());
       }
     }
-    std::printf(
-        "leakwatch: %lld cases checked, %lld leaked%s%s%s\n",
-        static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
-        cases_hunted_clean_ == 0
-            ? ""
-            : fmt::format(", {} grew once only (hunted: not leaks)", cases_hunted_clean_).c_str(),
-        cases_unchecked_ == 0 ? ""
-                              : fmt::format(", {} could not be checked", cases_unchecked_).c_str(),
-        options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
+    std::string extra;
+    if (cases_hunted_clean_ != 0) {
+      extra += ", " + std::to_string(cases_hunted_clean_) + " grew once only (hunted: not leaks)";
+    }
+    if (cases_unchecked_ != 0) {
+      extra += ", " + std::to_string(cases_unchecked_) + " could not be checked";
+    }
+    std::printf("leakwatch: %lld cases checked, %lld leaked%s%s\n",
+                static_cast<long long>(cases_checked_), static_cast<long long>(cases_leaked_),
+                extra.c_str(), options_.mode == LeakCheckMode::kWarn ? " (warn only)" : "");
     std::fflush(stdout);
   }
 
@@ -155,8 +153,9 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
     const int measured = static_cast<int>(runs.size()) - options_.warmup;
     const std::string failure =
         FormatLeakFailure(settled.diff, growth,
-                          fmt::format(" over {} measured runs, growing in every one (warm-up {})",
-                                      measured, options_.warmup));
+                          " over " + std::to_string(measured) +
+                              " measured runs, growing in every one (warm-up " +
+                              std::to_string(options_.warmup) + ")");
     internal::SendHuntVerdict(true, failure);
     Report(info, failure, growth);
   }
@@ -165,7 +164,7 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
   // its own repeats, Valgrind runs it (a child would run without it), or hunts are off.
   bool HuntsByItself() const {
     return options_.hunt && std::getenv(internal::kHuntChildVariable) == nullptr &&
-           !RUNNING_ON_VALGRIND;
+           !RunningOnValgrind();
   }
 
   // Runs the case again alone, warm-up + measured runs, in a child of this binary: it fails
@@ -290,8 +289,8 @@ Status InstallLeakChecks(const LeakCheckOptions& options) {
   const int repeat = GTEST_FLAG_GET(repeat);
   if (repeat > 1 && options.warmup >= repeat) {
     return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("--leakwatch_warmup={} leaves no measured run with --gtest_repeat={}",
-                             options.warmup, repeat));
+                 "--leakwatch_warmup=" + std::to_string(options.warmup) +
+                     " leaves no measured run with --gtest_repeat=" + std::to_string(repeat));
   }
   Suppressions suppressions;
   if (!options.suppressions_path.empty()) {

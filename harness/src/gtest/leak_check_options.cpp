@@ -1,7 +1,5 @@
 #include "leakwatch/leak_check_options.h"
 
-#include <fmt/format.h>
-
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -16,7 +14,8 @@ namespace {
 Status Apply(std::string_view key, std::string_view value, std::string_view origin,
              LeakCheckOptions& options) {
   auto invalid = [&](const std::string& why) {
-    return Error(ErrorCode::kInvalidArgument, fmt::format("{}={}: {}", origin, value, why));
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(origin) + "=" + std::string(value) + ": " + why);
   };
   if (key == "mode") {
     if (value == "off")
@@ -112,15 +111,15 @@ Result<LeakCheckOptions> ParseLeakCheckFlags(int* argc, char** argv) {
       if (s.flag == name) setting = &s;
     }
     if (!setting) {
-      return Error(
-          ErrorCode::kInvalidArgument,
-          fmt::format("unknown flag --{}; leakwatch's flags are:\n{}", name, LeakCheckFlagsHelp()));
+      return Error(ErrorCode::kInvalidArgument, "unknown flag --" + std::string(name) +
+                                                    "; leakwatch's flags are:\n" +
+                                                    LeakCheckFlagsHelp());
     }
     if (eq == std::string_view::npos) {
       return Error(ErrorCode::kInvalidArgument,
-                   fmt::format("--{} needs a value: --{}=VALUE", name, name));
+                   "--" + std::string(name) + " needs a value: --" + std::string(name) + "=VALUE");
     }
-    Status st = Apply(setting->key, arg.substr(eq + 1), fmt::format("--{}", name), options);
+    Status st = Apply(setting->key, arg.substr(eq + 1), "--" + std::string(name), options);
     if (!st) return st.error();
   }
   *argc = kept;

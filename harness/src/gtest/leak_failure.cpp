@@ -1,6 +1,5 @@
 #include "leak_failure.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,10 +12,10 @@ namespace {
 std::string SlackText(const std::vector<Growth>& growth) {
   bool same = std::all_of(growth.begin(), growth.end(),
                           [&](const Growth& g) { return g.slack == growth.front().slack; });
-  if (same) return fmt::format("slack {}", growth.front().slack);
+  if (same) return "slack " + std::to_string(growth.front().slack);
   std::string out = "slack ";
   for (const Growth& g : growth) {
-    out += fmt::format("{}{}={}", &g == &growth.front() ? "" : ",", g.key, g.slack);
+    out += (&g == &growth.front() ? "" : ",") + g.key + "=" + std::to_string(g.slack);
   }
   return out;
 }
@@ -30,8 +29,8 @@ std::string FormatLeakFailure(const SnapshotDiff& diff, const std::vector<Growth
   for (const LeakReport& report : reports) {
     items.insert(items.end(), report.details.begin(), report.details.end());
   }
-  std::string out = fmt::format("leakwatch: case leaked {}{} ({})", SummarizeGrowth(growth),
-                                context, SlackText(growth));
+  std::string out = "leakwatch: case leaked " + SummarizeGrowth(growth) + context + " (" +
+                    SlackText(growth) + ")";
   if (items.size() == 1) return out + ": " + items.front();
   for (const std::string& item : items) out += "\n  " + item;
   return out;
@@ -39,6 +38,12 @@ std::string FormatLeakFailure(const SnapshotDiff& diff, const std::vector<Growth
 
 std::string FormatUncheckedFailure(const std::string& reason) {
   return "leakwatch: case could not be checked: " + reason;
+}
+
+std::string FormatMemoryLeak(unsigned long bytes) {
+  return "leakwatch: case leaked " + std::to_string(bytes) +
+         " bytes of memory (definitely lost, Valgrind memcheck; the loss records are in "
+         "Valgrind's output above)";
 }
 
 }  // namespace leakwatch::internal

@@ -23,4 +23,7 @@ std::string FormatLeakFailure(const SnapshotDiff& diff, const std::vector<Growth
 // "leakwatch: case could not be checked: cannot read /proc/self/fd: ..."
 std::string FormatUncheckedFailure(const std::string& reason);
 
+// "leakwatch: case leaked 4096 bytes of memory (definitely lost, Valgrind memcheck; ...)"
+std::string FormatMemoryLeak(unsigned long bytes);
+
 }  // namespace leakwatch::internal

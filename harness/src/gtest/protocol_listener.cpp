@@ -1,13 +1,11 @@
 // protocol_listener.cpp — per-case messages to `leakwatch run`, and its verdicts as failures.
 #include "protocol_listener.h"
 
-#include <fmt/format.h>
-#include <valgrind/valgrind.h>
-
 #include <cstdint>
 #include <cstdio>
 
-#include "valgrind_check.h"
+#include "leak_failure.h"
+#include "leakwatch/memcheck.h"
 
 namespace leakwatch::internal {
 namespace {
@@ -35,7 +33,7 @@ class ProtocolListener : public ::testing::EmptyTestEventListener {
     // The answer carries nothing yet (a runner answers case-begin with ok); what matters is that
     // it came, i.e. the snapshot is taken. A silent runner was warned about by the client.
     (void)client_->CaseBegin(ProtocolCaseId(info));
-    if (RUNNING_ON_VALGRIND) definitely_lost_before_ = DefinitelyLostBytes();
+    if (RunningOnValgrind()) definitely_lost_before_ = DefinitelyLostBytes();
   }
 
   // End events run in reverse order, so this runs before the printer reports the case: a leak
@@ -51,7 +49,7 @@ class ProtocolListener : public ::testing::EmptyTestEventListener {
       ++cases_leaked_;
       Report(info, "leakwatch: case leaked (checked by leakwatch run): " + reply.summary);
     }
-    if (RUNNING_ON_VALGRIND) {
+    if (RunningOnValgrind()) {
       unsigned long after = DefinitelyLostBytes();
       if (after > definitely_lost_before_) {
         Report(info, FormatMemoryLeak(after - definitely_lost_before_));
@@ -93,7 +91,7 @@ class ProtocolListener : public ::testing::EmptyTestEventListener {
 }
 
 std::string ProtocolCaseId(const ::testing::TestInfo& info) {
-  return fmt::format("{}.{}", info.test_suite_name(), info.name());
+  return std::string(info.test_suite_name()) + "." + info.name();
 }
 
 }  // namespace leakwatch::internal

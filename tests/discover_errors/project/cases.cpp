@@ -1,0 +1,1 @@
+// Never compiled: tests/discover_errors only configures its project.
