@@ -34,12 +34,12 @@ Status RunAfterReady(const ServerConfig& config, const std::string& cwd, Server&
   spec.cwd = cwd;
   const std::string what = fmt::format("server.after_ready `{}`", JoinCommandWords(spec.argv));
   auto spawned = SpawnedProcess::Spawn(spec);
-  if (!spawned)
+  if (!spawned) {
     return Error(spawned.error().code(), "server.after_ready: " + spawned.error().message());
+  }
   SpawnedProcess& command = **spawned;
 
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + config.after_ready_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + config.after_ready_timeout;
   std::string failure;
   for (;;) {
     pollfd fds[] = {{command.pidfd(), POLLIN, 0},

@@ -46,8 +46,7 @@ std::string GuiConfig(const std::string& modules, const std::string& extra = "")
 // A module running gui_app_test with GTEST_FILTER=`filter`; `env` holds more env lines.
 std::string GuiModule(const std::string& name, const std::string& filter,
                       const std::string& env = "") {
-  return "  - name: " + name + "\n    command: " + BinPath("gui_app_test") +
-         "\n    env:\n      GTEST_FILTER: \"" + filter + "\"\n" + env;
+  return GtestModule(name, filter, env, "gui_app_test");
 }
 
 // A run of leakwatch whose pid is known: the shell prints its own pid and execs leakwatch in it.
