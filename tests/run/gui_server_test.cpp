@@ -32,13 +32,15 @@ using ::testing::IsEmpty;
 using json = nlohmann::json;
 
 // gui-app under Xvfb, ready once it listens, healthy while its UI loop turns; `extra` goes inside
-// `server:`.
+// `server:`. A live UI loop answers /health in microseconds; --hung-after is generous so that a
+// loaded machine cannot make a live one look hung (a hung one never answers).
 std::string GuiConfig(const std::string& modules, const std::string& extra = "") {
   return "server:\n  command: " + BinPath("gui-app") +
-         " --port {port}\n"
+         " --port {port} --hung-after 2000\n"
          "  display: xvfb\n"
          "  ready: \"log:listening on\"\n"
          "  preflight: \"http://127.0.0.1:{port}/health\"\n"
+         "  preflight_timeout: 5s\n"
          "  grace: 1s\n" +
          extra + "modules:\n" + modules;
 }
