@@ -79,7 +79,12 @@ void PrintServer(const RunConfig& config) {
   if (server.ready) details += fmt::format("; ready: {}", DescribeProbe(*server.ready));
   if (server.preflight) details += fmt::format("; preflight: {}", DescribeProbe(*server.preflight));
   details += fmt::format("; respawn {}", RespawnName(server.respawn));
+  if (server.display == run::ServerDisplay::kXvfb) details += "; display xvfb";
   fmt::print("  {}\n", details);
+  if (!server.after_ready.empty()) {
+    fmt::print("  after_ready: {} (timeout {})\n", JoinCommand(server.after_ready),
+               FormatDuration(server.after_ready_timeout));
+  }
 }
 
 void PrintModules(const RunConfig& config) {

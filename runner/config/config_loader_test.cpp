@@ -253,6 +253,9 @@ TEST_F(ConfigLoaderTest, LeftOutKeysGetTheModelsDefaults) {
   EXPECT_EQ(server.grace, defaults.server.grace);
   EXPECT_EQ(server.startup_timeout, defaults.server.startup_timeout);
   EXPECT_EQ(server.preflight_timeout, defaults.server.preflight_timeout);
+  EXPECT_EQ(server.display, ServerDisplay::kNone);
+  EXPECT_TRUE(server.after_ready.empty());
+  EXPECT_EQ(server.after_ready_timeout, milliseconds(30000));
 
   ASSERT_EQ(config.modules.size(), 1u);
   EXPECT_EQ(config.modules[0].name, "t");
@@ -319,6 +322,32 @@ TEST_F(ConfigLoaderTest, ServerPortsProbesAndSignalsInEveryAcceptedForm) {
   config = Load("server:\n  command: srv\n  stop_signal: SIGKILL\n  grace: 0s\nmodules: [t]\n");
   EXPECT_EQ(config.server.stop_signal, SIGKILL);
   EXPECT_EQ(config.server.grace, milliseconds(0));
+}
+
+// A GUI server: a private X server per worker, and a step that seeds every fresh instance.
+TEST_F(ConfigLoaderTest, ServerDisplayAndAfterReady) {
+  RunConfig config = Load(
+      "server:\n  command: gui --port {port}\n  display: xvfb\n"
+      "  after_ready: ./seed.sh --port {port}\n  after_ready_timeout: 5s\nmodules: [t]\n");
+  EXPECT_EQ(config.server.display, ServerDisplay::kXvfb);
+  EXPECT_THAT(config.server.after_ready, ElementsAre(InDir("seed.sh"), "--port", "{port}"));
+  EXPECT_EQ(config.server.after_ready_timeout, milliseconds(5000));
+
+  config = Load(
+      "server:\n  command: srv\n  display: none\n  after_ready: [curl, -fsS, "
+      "'http://127.0.0.1:{port}/load']\nmodules: [t]\n");
+  EXPECT_EQ(config.server.display, ServerDisplay::kNone);
+  EXPECT_THAT(config.server.after_ready,
+              ElementsAre("curl", "-fsS", "http://127.0.0.1:{port}/load"));
+
+  EXPECT_EQ(ErrorOf("server:\n  command: srv\n  display: xvfv\nmodules: [t]\n"),
+            At(3, 12,
+               "`server.display` must be `none` or `xvfb`, got \"xvfv\"; did you mean "
+               "`xvfb`?"));
+  EXPECT_EQ(ErrorOf("server:\n  command: srv\n  after_ready: []\nmodules: [t]\n"),
+            At(3, 16, "`server.after_ready` is empty"));
+  EXPECT_EQ(ErrorOf("server:\n  command: srv\n  after_ready_timeout: 0s\nmodules: [t]\n"),
+            At(3, 24, "`server.after_ready_timeout` must be longer than 0, got \"0s\""));
 }
 
 TEST_F(ConfigLoaderTest, CommandStringsSplitOnWhitespaceWithSimpleQuotes) {
@@ -684,6 +713,14 @@ TEST(DocumentedConfigTest, TheFullExampleInDocsLoadsAsIfInExamples) {
   EXPECT_THAT(names, ElementsAre("orders", "renderer", "demo_ui_crash_test", "shutdown", "search"));
   EXPECT_EQ(config->modules[4].framework, Framework::kPytest);
   EXPECT_EQ(config->modules[4].cwd, Normal(examples + "/demo-tests"));
+}
+
+TEST(DocumentedConfigTest, TheGuiAppExampleConfigLoads) {
+  Result<RunConfig> config =
+      LoadConfig(std::string(LEAKWATCH_SOURCE_DIR) + "/examples/gui-app/leakwatch.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->server.display, ServerDisplay::kXvfb);
+  EXPECT_FALSE(config->server.after_ready.empty());
 }
 
 TEST(DocumentedConfigTest, TheBundledExampleConfigLoads) {

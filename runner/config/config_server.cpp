@@ -1,12 +1,15 @@
 // config_server.cpp — the `server` section of leakwatch.yaml: the program to start, its port,
 // readiness and pre-flight probes, respawn policy, stop signal and timeouts.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <string>
 
 #include "config_reader.h"
 #include "config_sections.h"
@@ -15,9 +18,21 @@
 namespace leakwatch::run::config_internal {
 namespace {
 
-constexpr std::array<std::string_view, 12> kServerKeys = {
-    "command", "env",         "cwd",   "port",  "ready",           "preflight",
-    "respawn", "stop_signal", "grace", "quiet", "startup_timeout", "preflight_timeout"};
+constexpr std::array<std::string_view, 15> kServerKeys = {"command",
+                                                          "env",
+                                                          "cwd",
+                                                          "port",
+                                                          "ready",
+                                                          "preflight",
+                                                          "respawn",
+                                                          "stop_signal",
+                                                          "grace",
+                                                          "quiet",
+                                                          "startup_timeout",
+                                                          "preflight_timeout",
+                                                          "display",
+                                                          "after_ready",
+                                                          "after_ready_timeout"};
 constexpr std::array<std::string_view, 4> kProbeKeys = {"probe", "expect_status", "body_regex",
                                                         "allow_remote"};
 
@@ -130,6 +145,33 @@ int Signal(const Entry& entry, std::string_view label) {
        fmt::format("`{}` must be {}, got {}", label, expected, Got(entry.value)));
 }
 
+// Is `program` an executable file in one of PATH's directories?
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "";
+  while (!dirs.empty()) {
+    const std::size_t colon = std::min(dirs.find(':'), dirs.size());
+    const std::string file = fmt::format("{}/{}", dirs.substr(0, colon), program);
+    if (!dirs.substr(0, colon).empty() && ::access(file.c_str(), X_OK) == 0) return true;
+    dirs.remove_prefix(std::min(colon + 1, dirs.size()));
+  }
+  return false;
+}
+
+ServerDisplay Display(const Entry& entry, std::string_view label) {
+  const ServerDisplay display =
+      Enum(entry, label, {"none", "xvfb"},
+           std::vector<ServerDisplay>{ServerDisplay::kNone, ServerDisplay::kXvfb});
+  // Found now rather than when the first worker starts it, with the fix in the message.
+  if (display == ServerDisplay::kXvfb && !OnPath("Xvfb")) {
+    Fail(entry.value.Mark(),
+         fmt::format("`{}: xvfb` needs the Xvfb binary, which is not in PATH; install Debian's "
+                     "`xvfb` package",
+                     label));
+  }
+  return display;
+}
+
 }  // namespace
 
 ServerConfig ReadServer(const ConfigSource& source, const Entry& section) {
@@ -166,6 +208,12 @@ ServerConfig ReadServer(const ConfigSource& source, const Entry& section) {
       server.startup_timeout = Duration(entry, label, /*allow_zero=*/false);
     } else if (entry.key == "preflight_timeout") {
       server.preflight_timeout = Duration(entry, label, /*allow_zero=*/false);
+    } else if (entry.key == "display") {
+      server.display = Display(entry, label);
+    } else if (entry.key == "after_ready") {
+      server.after_ready = source.Command(entry, label);
+    } else if (entry.key == "after_ready_timeout") {
+      server.after_ready_timeout = Duration(entry, label, /*allow_zero=*/false);
     }
   }
   if (!has_command) {

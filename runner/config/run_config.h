@@ -42,6 +42,11 @@ enum class ServerPort {
   kFixed,     // a number given in the config
 };
 
+enum class ServerDisplay {
+  kNone,  // the server gets leakwatch's own environment
+  kXvfb,  // a private Xvfb per worker; DISPLAY (and no session bus) for the server and modules
+};
+
 struct ServerConfig {
   std::vector<std::string> command;  // YAML: a list, or a string split on whitespace (quotes kept)
   std::vector<std::string> env;      // YAML: a map; here "NAME=value"
@@ -55,9 +60,13 @@ struct ServerConfig {
   milliseconds grace{3000};   // YAML `grace: 3s`
   // Before a module's first case the server's tree must have been unchanged this long (0: no
   // wait): a server that says it is ready may still be forking and booting workers.
-  milliseconds quiet{100};               // YAML `quiet: 100ms`
-  milliseconds startup_timeout{30000};   // YAML `startup_timeout: 30s`
-  milliseconds preflight_timeout{1000};  // YAML `preflight_timeout: 1s`
+  milliseconds quiet{100};                       // YAML `quiet: 100ms`
+  milliseconds startup_timeout{30000};           // YAML `startup_timeout: 30s`
+  milliseconds preflight_timeout{1000};          // YAML `preflight_timeout: 1s`
+  ServerDisplay display = ServerDisplay::kNone;  // YAML `display: xvfb`
+  // Run after every start and respawn, before the pre-flight ("{port}" replaced); empty: none.
+  std::vector<std::string> after_ready;
+  milliseconds after_ready_timeout{30000};  // YAML `after_ready_timeout: 30s`
   ConfigLocation where;
 };
 

@@ -1,6 +1,7 @@
 # leakwatch_run_engine: plans and runs modules against servers, and emits events (runner/events);
 # it knows no reporter. Included by runner/CMakeLists.txt.
 add_library(leakwatch_run_engine STATIC
+  engine/after_ready.cpp
   engine/case_check.cpp
   engine/case_verdict.cpp
   engine/control_server.cpp

@@ -19,13 +19,6 @@ constexpr std::size_t kTailLines = 30;
 // A server that has begun to exit is gone within this long; longer means it is stuck exiting.
 constexpr int kServerExitWaitMs = 10000;
 
-std::string ReplacePort(std::string text, int port) {
-  for (std::size_t at; (at = text.find("{port}")) != std::string::npos;) {
-    text.replace(at, 6, std::to_string(port));
-  }
-  return text;
-}
-
 // Has `pid` begun to exit? A server that aborts closes its sockets (so the client's case ends)
 // before its pidfd turns readable; PF_EXITING in /proc/PID/stat is set before either.
 bool IsExiting(pid_t pid) {
@@ -46,6 +39,13 @@ void EndCheck(TargetCheck& check, const std::string& case_name, CaseCheckResult&
 }
 
 }  // namespace
+
+std::string ReplacePort(std::string text, int port) {
+  for (std::size_t at; (at = text.find("{port}")) != std::string::npos;) {
+    text.replace(at, 6, std::to_string(port));
+  }
+  return text;
+}
 
 const std::vector<std::string>& RunnerOnlyEnvironment() {
   static const std::vector<std::string> kNames = {
@@ -94,6 +94,7 @@ bool ModuleSession::Start() {
 
   SpawnSpec spec;
   for (const std::string& arg : module_.command) spec.argv.push_back(ReplacePort(arg, port));
+  spec.env = environment_;  // first: the module's own env may override it
   for (const std::string& entry : module_.env) spec.env.push_back(ReplacePort(entry, port));
   if (server_) {
     spec.env.push_back(fmt::format("{}={}", control::kServerPortVariable, port));

@@ -56,6 +56,10 @@ class ModuleSession {
   ModuleSession(const RunConfig& config, const ModuleConfig& module, Server* server, int worker,
                 EventSink emit, int cancel_fd, const Suppressions* suppressions = nullptr,
                 std::optional<TreeSnapshot> server_known = std::nullopt, int unsettled_cases = 0);
+  // Variables every module of the worker gets (its DISPLAY, say) before the module's own env.
+  void AddEnvironment(const std::vector<std::string>& env) {
+    environment_.insert(environment_.end(), env.begin(), env.end());
+  }
   ModuleOutcome Run();
 
  private:
@@ -93,8 +97,9 @@ class ModuleSession {
   int cancel_fd_;
   const Suppressions* suppressions_;
   std::optional<TreeSnapshot> server_known_;
-  int unsettled_cases_;         // case ends still to be judged without settling
-  const bool speaks_protocol_;  // gtest and pytest modules; plain ones are one case
+  int unsettled_cases_;                   // case ends still to be judged without settling
+  std::vector<std::string> environment_;  // AddEnvironment's, before the module's own
+  const bool speaks_protocol_;            // gtest and pytest modules; plain ones are one case
   const bool check_server_;
   const bool check_test_;
   const bool answers_;  // the client waits for answers (something is checked per case)
@@ -121,5 +126,9 @@ class ModuleSession {
 // runner (GoogleTest and Bazel), which would otherwise shard the cases inside each module too,
 // and the control protocol's own.
 const std::vector<std::string>& RunnerOnlyEnvironment();
+
+// `text` with every "{port}" replaced by `port`: in a module's command and env, and in
+// server.after_ready.
+std::string ReplacePort(std::string text, int port);
 
 }  // namespace leakwatch::run

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "after_ready.h"
 #include "hunt.h"
 #include "rerun.h"
 #include "server_policy.h"
@@ -20,11 +21,12 @@ bool IsReadable(int fd) {
 
 }  // namespace
 
-ServerSpec ServerSpecFor(const RunConfig& config) {
+ServerSpec ServerSpecFor(const RunConfig& config, const std::vector<std::string>& env) {
   const ServerConfig& server = config.server;
   ServerSpec spec;
   spec.argv = server.command;
-  spec.env = server.env;
+  spec.env = env;
+  spec.env.insert(spec.env.end(), server.env.begin(), server.env.end());
   spec.cwd = server.cwd.empty() ? config.base_dir : server.cwd;
   switch (server.port) {
     case ServerPort::kAuto:
@@ -58,6 +60,7 @@ Worker::Worker(const RunConfig& config, std::vector<int> modules, int index, con
 
 Worker::~Worker() {
   StopServer();
+  display_.reset();
 }
 
 void Worker::StopServer() {
@@ -67,9 +70,27 @@ void Worker::StopServer() {
   server_.reset();
 }
 
+Status Worker::EnsureDisplay() {
+  if (config_.server.display != ServerDisplay::kXvfb) return Ok{};
+  if (display_ && display_->CheckLiveness().running) return Ok{};
+  display_.reset();
+  auto started = VirtualDisplay::Start({.stop = {SIGTERM, config_.server.grace}});
+  if (!started) {
+    return Error(started.error().code(),
+                 "server.display: the X server did not start: " + started.error().message());
+  }
+  display_ = std::move(*started);
+  return Ok{};
+}
+
+std::vector<std::string> Worker::DisplayEnvironment() const {
+  return display_ ? display_->Environment() : std::vector<std::string>{};
+}
+
 Status Worker::StartServer(const std::string& reason) {
   StopServer();
-  auto started = Server::Start(ServerSpecFor(config_));
+  if (Status display = EnsureDisplay(); !display) return display.error();
+  auto started = Server::Start(ServerSpecFor(config_, DisplayEnvironment()));
   if (!started) {
     return Error(started.error().code(), "the server did not start: " + started.error().message());
   }
@@ -78,6 +99,15 @@ Status Worker::StartServer(const std::string& reason) {
   emit_(ServerStarted{Clock::now(), index_, server_->name(), server_->pid(), server_->port(),
                       ++generation_, reason, server_->process().containment_description(),
                       server_->ready_after()});
+  if (config_.server.after_ready.empty()) return Ok{};
+  Status seeded =
+      RunAfterReady(config_.server, config_.base_dir, *server_, DisplayEnvironment(), cancel_fd_);
+  if (!seeded) {
+    // This instance lacks what the modules expect: the next module gets a fresh one.
+    StopServer();
+    respawn_reason_ = "server.after_ready failed on the last one";
+    return seeded.error();
+  }
   return Ok{};
 }
 
@@ -123,6 +153,7 @@ std::vector<CaseFinished> Worker::RunCaseAgain(const ModuleConfig& module,
         if (finished != nullptr && finished->name == case_id) results.push_back(*finished);
       },
       cancel_fd_, suppressions_, std::nullopt, warmup);
+  again.AddEnvironment(DisplayEnvironment());
   ModuleOutcome rerun = again.Run();
   if (rerun.server_died) {
     outcome.server_died = true;
@@ -247,6 +278,7 @@ ModuleOutcome Worker::RunModule(const ModuleConfig& module, const ServerReady& r
         held.push_back({std::move(*result), rerun});
       },
       cancel_fd_, suppressions_, std::move(known));
+  session.AddEnvironment(DisplayEnvironment());
   ModuleOutcome outcome = session.Run();
   server_tree_ = std::move(outcome.server_tree);
   for (Held& case_result : held) {
@@ -295,6 +327,7 @@ void Worker::Run() {
   }
   // Modules left after an interrupt.
   StopServer();
+  display_.reset();
 }
 
 }  // namespace leakwatch::run

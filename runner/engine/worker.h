@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "leakwatch/server.h"
+#include "leakwatch/virtual_display.h"
 #include "module_session.h"
 
 namespace leakwatch::run {
@@ -36,7 +37,14 @@ class Worker {
   };
   // Makes the server ready for `module`; the error says why the module cannot run.
   Result<ServerReady> PrepareServer(const ModuleConfig& module);
+  // Starts a server (and the display it needs), then runs `server.after_ready` on it.
   Status StartServer(const std::string& reason);
+  // With `server.display: xvfb`: the worker's X server, started before its first server and kept
+  // across respawns (restarted only if it died); it is no part of the server's process tree.
+  Status EnsureDisplay();
+  // What the display gives the server, the modules and after_ready: DISPLAY, XAUTHORITY, no
+  // session bus. Empty without a display.
+  std::vector<std::string> DisplayEnvironment() const;
   // Runs `module` on the current server; retries and hunts its cases before its ModuleFinished.
   ModuleOutcome RunModule(const ModuleConfig& module, const ServerReady& ready);
   // Waits (config `server.quiet`) until the server's tree has stopped changing, so that the first
@@ -60,6 +68,7 @@ class Worker {
   const EventSink& emit_;
   int cancel_fd_;
   const Suppressions* suppressions_;
+  std::unique_ptr<VirtualDisplay> display_;  // declared before server_: outlives it
   std::unique_ptr<Server> server_;
   bool ever_ready_ = false;
   std::string current_batch_;
@@ -72,6 +81,7 @@ class Worker {
   std::string infrastructure_error_;
 };
 
-ServerSpec ServerSpecFor(const RunConfig& config);
+// `env` (the display's) comes before the server's own env, which may override it.
+ServerSpec ServerSpecFor(const RunConfig& config, const std::vector<std::string>& env = {});
 
 }  // namespace leakwatch::run

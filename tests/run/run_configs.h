@@ -23,11 +23,12 @@ inline std::string Config(const std::string& modules, const std::string& extra =
          server_extra + "modules:\n" + modules + extra;
 }
 
-// A module running lw-run-cases with GTEST_FILTER=`filter`; `env` holds more env lines (each
-// indented by six spaces).
+// A module running `program` (lw-run-cases unless given) with GTEST_FILTER=`filter`; `env` holds
+// more env lines (each indented by six spaces).
 inline std::string GtestModule(const std::string& name, const std::string& filter,
-                               const std::string& env = "") {
-  return "  - name: " + name + "\n    command: " + BinPath("lw-run-cases") +
+                               const std::string& env = "",
+                               const std::string& program = "lw-run-cases") {
+  return "  - name: " + name + "\n    command: " + BinPath(program) +
          "\n    env:\n      GTEST_FILTER: \"" + filter + "\"\n" + env;
 }
 

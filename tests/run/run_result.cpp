@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace leakwatch::testing {
@@ -17,18 +18,38 @@ RunResult RunLeakwatch(TempDir& dir, const std::string& config,
   argv.insert(argv.end(), extra.begin(), extra.end());
   RunResult result;
   result.command = as_nobody ? RunCommandAsNobody(argv) : RunCommand(argv);
-  std::ifstream in(dir.File("report.json"));
-  if (in) {
-    result.report = json::parse(in, nullptr, false);
-    for (const json& event : result.report["events"]) {
-      if (event["type"] == "case-finished") {
-        result.cases.push_back(event);
-        result.status[event["module"].get<std::string>() + " " + event["name"].get<std::string>()] =
-            event["status"];
-      }
+  ReadRunReport(dir.File("report.json"), result);
+  return result;
+}
+
+void ReadRunReport(const std::string& path, RunResult& result) {
+  std::ifstream in(path);
+  if (!in) return;
+  result.report = json::parse(in, nullptr, false);
+  for (const json& event : result.report["events"]) {
+    if (event["type"] == "case-finished") {
+      result.cases.push_back(event);
+      result.status[event["module"].get<std::string>() + " " + event["name"].get<std::string>()] =
+          event["status"];
     }
   }
-  return result;
+}
+
+std::vector<std::string> ProcessesStartedBy(pid_t pid) {
+  std::vector<std::string> found;
+  const std::string marker = "LEAKWATCH_TREE=" + std::to_string(pid) + "-";
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream environ(entry.path() / "environ");
+    const std::string env((std::istreambuf_iterator<char>(environ)), {});
+    if (env.find(marker) == std::string::npos) continue;
+    std::ifstream comm(entry.path() / "comm");
+    std::string command;
+    std::getline(comm, command);
+    found.push_back(name + " (" + command + ")");
+  }
+  return found;
 }
 
 const json& CaseNamed(const RunResult& run, const std::string& name) {

@@ -29,6 +29,14 @@ struct RunResult {
 RunResult RunLeakwatch(TempDir& dir, const std::string& config,
                        const std::vector<std::string>& extra = {}, bool as_nobody = false);
 
+// Reads the JSON report at `path` into `result` (report, cases, status); leaves them empty when
+// there is none.
+void ReadRunReport(const std::string& path, RunResult& result);
+
+// Processes anywhere that carry the tree marker of leakwatch `pid` (every process it started, and
+// what those started), as "pid (comm)": after a run has ended, what it left behind.
+std::vector<std::string> ProcessesStartedBy(pid_t pid);
+
 // The case-finished event of the case `name` (a test failure when there is none).
 const nlohmann::json& CaseNamed(const RunResult& run, const std::string& name);
 

@@ -28,6 +28,7 @@ using ::leakwatch::testing::CommandResult;
 using ::leakwatch::testing::Config;
 using ::leakwatch::testing::GtestModule;
 using ::leakwatch::testing::PidThatAnswered;
+using ::leakwatch::testing::ProcessesStartedBy;
 using ::leakwatch::testing::ReadFile;
 using ::leakwatch::testing::RunCommand;
 using ::leakwatch::testing::RunLeakwatch;
@@ -40,21 +41,6 @@ using json = nlohmann::json;
 std::string SourceDir() {
   // build/bin/../.. is not the source tree in general; the CMake file passes it.
   return LEAKWATCH_SOURCE_DIR;
-}
-
-// Processes anywhere that carry a tree marker of a leakwatch process that has exited: what a
-// run left behind.
-std::vector<std::string> OrphansOf(pid_t leakwatch_pid) {
-  std::vector<std::string> left;
-  const std::string marker = "LEAKWATCH_TREE=" + std::to_string(leakwatch_pid) + "-";
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream environ(entry.path() / "environ");
-    std::string env((std::istreambuf_iterator<char>(environ)), {});
-    if (env.find(marker) != std::string::npos) left.push_back(name);
-  }
-  return left;
 }
 
 TEST(RunTest, ALeakIsBlamedOnTheCaseThatLeakedInServerAndTestProcess) {
@@ -571,7 +557,7 @@ void CheckAnInterruptedRun(int signal) {
   int status = run.Wait();
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 128 + signal);
-  EXPECT_THAT(OrphansOf(run.pid()), ::testing::IsEmpty());
+  EXPECT_THAT(ProcessesStartedBy(run.pid()), ::testing::IsEmpty());
   json report = json::parse(ReadFile(dir.File("report.json")));
   EXPECT_TRUE(report["summary"]["interrupted"].get<bool>());
   bool never_ran = false;
