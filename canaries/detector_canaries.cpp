@@ -200,8 +200,7 @@ TEST(HuntCanary, TheAutomaticHuntPassesLazyInitAndConfirmsALeakInEveryRun) {
       << Output(lazy);
   CommandResult every = RunLeaky({"--gtest_filter=Hunt.LeaksEveryRun"});
   EXPECT_EQ(every.exit_code, 1) << Output(every);
-  EXPECT_NE(Output(every).find("confirmed by a repeat hunt in a fresh process"),
-            std::string::npos)
+  EXPECT_NE(Output(every).find("confirmed by a repeat hunt in a fresh process"), std::string::npos)
       << Output(every);
 }
 

@@ -151,11 +151,10 @@ class LeakCheckListener : public ::testing::EmptyTestEventListener {
                                      : options_.slack.allowed.fds[*ParseFdKind(g.key)];
     }
     const int measured = static_cast<int>(runs.size()) - options_.warmup;
-    const std::string failure =
-        FormatLeakFailure(settled.diff, growth,
-                          " over " + std::to_string(measured) +
-                              " measured runs, growing in every one (warm-up " +
-                              std::to_string(options_.warmup) + ")");
+    const std::string failure = FormatLeakFailure(
+        settled.diff, growth,
+        " over " + std::to_string(measured) + " measured runs, growing in every one (warm-up " +
+            std::to_string(options_.warmup) + ")");
     internal::SendHuntVerdict(true, failure);
     Report(info, failure, growth);
   }
